@@ -1,0 +1,47 @@
+"""The one error hierarchy of the core; the web layer maps it to HTTP codes."""
+
+from __future__ import annotations
+
+
+class LifecycleError(Exception):
+    """Base of every error the core raises on bad input."""
+
+    code = "invalid_input"
+
+
+class InvalidVersion(LifecycleError, ValueError):
+    """A version string that does not parse (SPEC 2)."""
+
+    code = "invalid_version"
+
+    def __init__(self, text: str) -> None:
+        super().__init__(f"Invalid version: {text!r}")
+        self.text = text
+
+
+class InvalidPolicy(LifecycleError, ValueError):
+    """A support policy whose fields are out of range."""
+
+    code = "invalid_policy"
+
+
+class InvalidCycleKey(LifecycleError, ValueError):
+    """A cycle key that does not fit the product's policy."""
+
+    code = "invalid_cycle"
+
+    def __init__(self, text: str, reason: str) -> None:
+        super().__init__(f"Invalid cycle {text!r}: {reason}")
+        self.text = text
+
+
+class InvalidSeverity(LifecycleError, ValueError):
+    """A severity that is none of the known names or aliases."""
+
+    code = "invalid_severity"
+
+    def __init__(self, text: str) -> None:
+        super().__init__(
+            f"Invalid severity: {text!r} (use urgent, high, normal, low, S1..S4, 1..4 or emergency)"
+        )
+        self.text = text

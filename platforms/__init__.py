@@ -1,0 +1,1 @@
+"""The pure platform matrix: platforms, their versions and vendor EOL (SPEC 4)."""
