@@ -1,0 +1,93 @@
+"""The Flask application factory: every part is wired in with its own ``init_app``."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, request
+from flask_smorest import Api
+from flask_smorest.utils import prepare_response
+
+from app import config, db, errors
+from app.catalogue import CatalogueCache
+from app.schemas import ProblemSchema
+
+BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+class LifecycleApi(Api):  # type: ignore[misc]
+    """flask-smorest's Api, with errors documented as problem+json."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+    def _register_responses(self) -> None:
+        import http
+
+        for status in http.HTTPStatus:
+            response: dict[str, Any] = {"description": status.phrase}
+            if not (100 <= status < 200) and status not in (204, 304):
+                response["schema"] = self.ERROR_SCHEMA
+            prepare_response(response, self.spec, errors.PROBLEM_MIMETYPE)
+            self.spec.components.response(status.name, response, lazy=True)
+        default: dict[str, Any] = {
+            "description": "Default error response",
+            "schema": self.ERROR_SCHEMA,
+        }
+        prepare_response(default, self.spec, errors.PROBLEM_MIMETYPE)
+        self.spec.components.response("DEFAULT_ERROR", default, lazy=True)
+
+    def _register_error_handlers(self) -> None:
+        # One error handler for the whole app lives in app.errors.
+        pass
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(config.from_environment(app.instance_path))
+    app.config.update(config.API_SETTINGS)
+    if test_config:
+        app.config.update(test_config)
+    logging.basicConfig(level=app.config["LOG_LEVEL"])
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    db.init_app(app)
+    errors.init_app(app)
+    app.extensions["catalogue_cache"] = CatalogueCache()
+
+    api = LifecycleApi(app)
+    api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
+    app.extensions["lifecycle_api"] = api
+
+    from app.api import catalogue as catalogue_api
+    from app.health import bp as health_bp
+
+    api.register_blueprint(catalogue_api.blp)
+    app.register_blueprint(health_bp)
+
+    # Areas that register themselves (eligibility, triage, announcements, pages, feeds).
+    from app import areas
+
+    areas.register(app, api)
+
+    from app import cli
+
+    cli.init_app(app)
+
+    app.before_request(_require_json_body)
+    return app
+
+
+def _require_json_body() -> Any:
+    if request.method in BODY_METHODS and request.path.startswith("/api"):
+        has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
+        if has_body and not request.is_json:
+            return errors.problem(
+                415,
+                "Unsupported media type",
+                "Send the request body as JSON (Content-Type: application/json).",
+            )
+    return None

@@ -1,0 +1,248 @@
+"""Products, releases, cycles, platforms and the support matrix (SPEC 6)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from app import catalogue as service
+from app.api import today
+from app.auth import Role, protected
+from app.schemas import (
+    AsOfQuerySchema,
+    CycleSchema,
+    MatrixEntrySchema,
+    PlatformCreateSchema,
+    PlatformPatchSchema,
+    PlatformSchema,
+    PlatformVersionSchema,
+    ProductCreateSchema,
+    ProductDetailSchema,
+    ProductPatchSchema,
+    ProductSchema,
+    ReleaseCreateSchema,
+    ReleasePatchSchema,
+    ReleaseSchema,
+    VendorEolSchema,
+)
+
+blp = Blueprint(
+    "catalogue",
+    __name__,
+    url_prefix="/api/v1",
+    description="Products, releases, cycles, platforms and the support matrix.",
+)
+
+SLUG = "<string(maxlength=64):slug>"
+
+
+def _as_of(args: dict[str, Any]) -> Any:
+    return args.get("as_of") or today()
+
+
+def _created(location: str) -> dict[str, str]:
+    return {"Location": location}
+
+
+@blp.route("/products")
+class Products(MethodView):
+    @blp.arguments(AsOfQuerySchema, location="query")
+    @blp.response(200, ProductSchema(many=True))
+    def get(self, args: dict[str, Any]) -> Any:
+        """List products, each with its newest cycle's status."""
+        as_of = _as_of(args)
+        return [
+            service.product_dict(v, as_of, with_cycles=False) for v in service.all_product_views()
+        ]
+
+    @protected(blp, Role.ADMIN)
+    @blp.arguments(ProductCreateSchema)
+    @blp.response(201, ProductDetailSchema)
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data: dict[str, Any]) -> Any:
+        """Create a product."""
+        slug = service.create_product(data)
+        view = service.product_view(slug)
+        location = url_for("catalogue.Product", slug=slug)
+        return service.product_dict(view, today(), with_cycles=True), 201, _created(location)
+
+
+@blp.route(f"/products/{SLUG}")
+class Product(MethodView):
+    @blp.arguments(AsOfQuerySchema, location="query")
+    @blp.response(200, ProductDetailSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, args: dict[str, Any], slug: str) -> Any:
+        """A product, its policy and its cycles."""
+        return service.product_dict(service.product_view(slug), _as_of(args), with_cycles=True)
+
+    @protected(blp, Role.ADMIN)
+    @blp.arguments(ProductPatchSchema)
+    @blp.response(200, ProductDetailSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def patch(self, data: dict[str, Any], slug: str) -> Any:
+        """Change a product's name, description or policy."""
+        service.update_product(slug, data)
+        return service.product_dict(service.product_view(slug), today(), with_cycles=True)
+
+    @protected(blp, Role.ADMIN)
+    @blp.response(204)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def delete(self, slug: str) -> Any:
+        """Delete a product and its releases."""
+        service.delete_product(slug)
+        return Response(status=204)
+
+
+@blp.route(f"/products/{SLUG}/releases")
+class Releases(MethodView):
+    @blp.arguments(AsOfQuerySchema, location="query")
+    @blp.response(200, ReleaseSchema(many=True))
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, args: dict[str, Any], slug: str) -> Any:
+        """Releases, newest first, with their status."""
+        view = service.product_view(slug)
+        as_of = _as_of(args)
+        return [service.release_dict(view, r, as_of) for r in view.cycles.releases_newest_first()]
+
+    @protected(blp, Role.ADMIN)
+    @blp.arguments(ReleaseCreateSchema)
+    @blp.response(201, ReleaseSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data: dict[str, Any], slug: str) -> Any:
+        """Record a release."""
+        version = service.add_release(slug, data)
+        view = service.product_view(slug)
+        release = service.get_release(view, version)
+        location = url_for("catalogue.ReleaseItem", slug=slug, version=version)
+        return service.release_dict(view, release, today()), 201, _created(location)
+
+
+@blp.route(f"/products/{SLUG}/releases/<string(maxlength=200):version>")
+class ReleaseItem(MethodView):
+    @blp.arguments(AsOfQuerySchema, location="query")
+    @blp.response(200, ReleaseSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, args: dict[str, Any], slug: str, version: str) -> Any:
+        """One release."""
+        view = service.product_view(slug)
+        return service.release_dict(view, service.get_release(view, version), _as_of(args))
+
+    @protected(blp, Role.ADMIN)
+    @blp.arguments(ReleasePatchSchema)
+    @blp.response(200, ReleaseSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def patch(self, data: dict[str, Any], slug: str, version: str) -> Any:
+        """Change a release's date or notes."""
+        service.update_release(slug, version, data)
+        view = service.product_view(slug)
+        return service.release_dict(view, service.get_release(view, version), today())
+
+    @protected(blp, Role.ADMIN)
+    @blp.response(204)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def delete(self, slug: str, version: str) -> Any:
+        """Delete a release."""
+        service.delete_release(slug, version)
+        return Response(status=204)
+
+
+@blp.route(f"/products/{SLUG}/cycles")
+class Cycles(MethodView):
+    @blp.arguments(AsOfQuerySchema, location="query")
+    @blp.response(200, CycleSchema(many=True))
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, args: dict[str, Any], slug: str) -> Any:
+        """Cycles, newest first, with dates, status, support level, latest and platforms."""
+        view = service.product_view(slug)
+        as_of = _as_of(args)
+        return [service.cycle_dict(view, c.key, as_of) for c in view.cycles.newest_first]
+
+
+@blp.route(f"/products/{SLUG}/cycles/<string(maxlength=64):cycle>")
+class CycleItem(MethodView):
+    @blp.arguments(AsOfQuerySchema, location="query")
+    @blp.response(200, CycleSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, args: dict[str, Any], slug: str, cycle: str) -> Any:
+        """One cycle."""
+        view = service.product_view(slug)
+        return service.cycle_dict(view, service.cycle_key_for(view, cycle), _as_of(args))
+
+
+@blp.route(f"/products/{SLUG}/cycles/<string(maxlength=64):cycle>/platforms")
+class CyclePlatforms(MethodView):
+    @protected(blp, Role.ADMIN)
+    @blp.arguments(MatrixEntrySchema(many=True))
+    @blp.response(200, MatrixEntrySchema(many=True))
+    @blp.alt_response(404, response="NOT_FOUND")
+    def put(self, entries: list[dict[str, str]], slug: str, cycle: str) -> Any:
+        """Replace the platforms a cycle supports (a key no release has yet is allowed)."""
+        key = service.set_matrix_row(slug, cycle, entries)
+        view = service.product_view(slug)
+        return [
+            {"platform": e["platform"], "version": e["version"]}
+            for e in service.matrix_dicts(view, key)
+        ]
+
+
+@blp.route("/platforms")
+class Platforms(MethodView):
+    @blp.response(200, PlatformSchema(many=True))
+    def get(self) -> Any:
+        """List platforms and their versions."""
+        return service.list_platforms()
+
+    @protected(blp, Role.ADMIN)
+    @blp.arguments(PlatformCreateSchema)
+    @blp.response(201, PlatformSchema)
+    @blp.alt_response(409, response="CONFLICT")
+    def post(self, data: dict[str, Any]) -> Any:
+        """Create a platform with its versions."""
+        slug = service.create_platform(data)
+        location = url_for("catalogue.PlatformItem", slug=slug)
+        return service.get_platform(slug), 201, _created(location)
+
+
+@blp.route(f"/platforms/{SLUG}")
+class PlatformItem(MethodView):
+    @blp.response(200, PlatformSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, slug: str) -> Any:
+        """One platform."""
+        return service.get_platform(slug)
+
+    @protected(blp, Role.ADMIN)
+    @blp.arguments(PlatformPatchSchema)
+    @blp.response(200, PlatformSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def patch(self, data: dict[str, Any], slug: str) -> Any:
+        """Rename a platform."""
+        service.update_platform(slug, data)
+        return service.get_platform(slug)
+
+    @protected(blp, Role.ADMIN)
+    @blp.response(204)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def delete(self, slug: str) -> Any:
+        """Delete a platform, its versions and their matrix rows."""
+        service.delete_platform(slug)
+        return Response(status=204)
+
+
+@blp.route(f"/platforms/{SLUG}/versions/<string(maxlength=100):version>")
+class PlatformVersionItem(MethodView):
+    @protected(blp, Role.ADMIN)
+    @blp.arguments(VendorEolSchema)
+    @blp.response(200, PlatformVersionSchema)
+    @blp.alt_response(201, schema=PlatformVersionSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def put(self, data: dict[str, Any], slug: str, version: str) -> Any:
+        """Add a platform version, or change its vendor EOL."""
+        created = service.put_platform_version(slug, version, data["vendor_eol"])
+        body = {"version": version.strip(), "vendor_eol": data["vendor_eol"]}
+        return body, 201 if created else 200

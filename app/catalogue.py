@@ -1,0 +1,577 @@
+"""The catalogue service: loads a product's rows once into core values, caches what
+is derived from them by revision, and does every write in one transaction.
+
+A read costs one small query (the product's revision and the platforms'
+revision); the derived cycles are rebuilt only when one of them has moved, so
+the cache is safe across any number of worker processes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app import db
+from app.errors import Conflict, NotFound, Unprocessable
+from app.models import CatalogueState, MatrixEntry
+from app.models import Platform as PlatformRow
+from app.models import PlatformVersion as PlatformVersionRow
+from app.models import Product as ProductRow
+from app.models import Release as ReleaseRow
+from lifecycle.cycles import ProductCycles, Release, derive
+from lifecycle.errors import LifecycleError
+from lifecycle.policy import Policy
+from lifecycle.status import support_level
+from lifecycle.versions import canonical_version, parse_version
+from platforms.matrix import Platform, PlatformRegistry, PlatformVersion, SupportMatrix
+from platforms.matrix import version_match_key as _match_key
+
+
+def version_match_key(text: str) -> str:
+    kind, value = _match_key(text)
+    return f"{kind}:{value}"
+
+
+@dataclass(frozen=True, slots=True)
+class ProductView:
+    """One product as the core sees it, derived once per revision."""
+
+    id: int
+    slug: str
+    name: str
+    description: str | None
+    policy: Policy
+    cycles: ProductCycles
+    matrix: SupportMatrix
+    registry: PlatformRegistry
+    revision: int
+    platforms_revision: int
+
+
+class CatalogueCache:
+    """Per-process cache of derived products and of the platform registry."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.views: dict[str, ProductView] = {}
+        self.registry: tuple[int, PlatformRegistry] | None = None
+
+    def clear(self) -> None:
+        with self._lock:
+            self.views.clear()
+            self.registry = None
+
+
+def _cache() -> CatalogueCache:
+    from flask import current_app
+
+    cache: CatalogueCache = current_app.extensions["catalogue_cache"]
+    return cache
+
+
+# --- reads -----------------------------------------------------------------------------
+
+_PLATFORMS_REVISION = (
+    select(CatalogueState.platforms_revision).where(CatalogueState.id == 1).scalar_subquery()
+)
+
+
+def product_view(slug: str) -> ProductView:
+    """The derived product, from the cache when its revision has not moved."""
+    session = db.session()
+    row = session.execute(
+        select(ProductRow.id, ProductRow.revision, _PLATFORMS_REVISION).where(
+            ProductRow.slug == slug
+        )
+    ).first()
+    if row is None:
+        raise NotFound(f"No product is named {slug!r}.")
+    product_id, revision, platforms_revision = row
+    cache = _cache()
+    view = cache.views.get(slug)
+    if (
+        view is not None
+        and view.id == product_id
+        and view.revision == revision
+        and view.platforms_revision == platforms_revision
+    ):
+        return view
+    view = _load_view(session, product_id, platforms_revision)
+    cache.views[slug] = view
+    return view
+
+
+def product_views(slugs: Iterable[str]) -> dict[str, ProductView]:
+    """Several products at once: one revision query for all of them (batch queries)."""
+    wanted = set(slugs)
+    if not wanted:
+        return {}
+    session = db.session()
+    rows = session.execute(
+        select(ProductRow.slug, ProductRow.id, ProductRow.revision, _PLATFORMS_REVISION).where(
+            ProductRow.slug.in_(wanted)
+        )
+    ).all()
+    cache = _cache()
+    found: dict[str, ProductView] = {}
+    for slug, product_id, revision, platforms_revision in rows:
+        view = cache.views.get(slug)
+        if (
+            view is None
+            or view.id != product_id
+            or view.revision != revision
+            or view.platforms_revision != platforms_revision
+        ):
+            view = _load_view(session, product_id, platforms_revision)
+            cache.views[slug] = view
+        found[slug] = view
+    return found
+
+
+def all_product_views() -> list[ProductView]:
+    """Every product, ordered by slug."""
+    slugs = db.session().scalars(select(ProductRow.slug).order_by(ProductRow.slug)).all()
+    views = product_views(slugs)
+    return [views[s] for s in slugs if s in views]
+
+
+def platform_registry(session: Session | None = None) -> tuple[int, PlatformRegistry]:
+    session = session or db.session()
+    revision = session.scalar(
+        select(CatalogueState.platforms_revision).where(CatalogueState.id == 1)
+    )
+    revision = revision or 0
+    cache = _cache()
+    cached = cache.registry
+    if cached is not None and cached[0] == revision:
+        return cached
+    platforms = session.scalars(select(PlatformRow).order_by(PlatformRow.slug)).all()
+    registry = PlatformRegistry.of(
+        Platform(
+            p.slug,
+            p.name,
+            tuple(PlatformVersion(v.version, v.vendor_eol) for v in p.versions),
+        )
+        for p in platforms
+    )
+    cache.registry = (revision, registry)
+    return cache.registry
+
+
+def _load_view(session: Session, product_id: int, platforms_revision: int) -> ProductView:
+    product = session.get(ProductRow, product_id, populate_existing=True)
+    assert product is not None
+    policy = policy_of(product)
+    rows = session.execute(
+        select(ReleaseRow.version, ReleaseRow.released_on, ReleaseRow.notes).where(
+            ReleaseRow.product_id == product_id
+        )
+    ).all()
+    releases = [Release(v, parse_version(v), d, n) for v, d, n in rows]
+    matrix_rows: dict[str, list[tuple[str, str]]] = {}
+    for cycle_key, platform_slug, version in session.execute(
+        select(MatrixEntry.cycle_key, PlatformRow.slug, PlatformVersionRow.version)
+        .join(PlatformVersionRow, MatrixEntry.platform_version_id == PlatformVersionRow.id)
+        .join(PlatformRow, PlatformVersionRow.platform_id == PlatformRow.id)
+        .where(MatrixEntry.product_id == product_id)
+        .order_by(PlatformRow.slug, PlatformVersionRow.id)
+    ):
+        matrix_rows.setdefault(cycle_key, []).append((platform_slug, version))
+    _, registry = platform_registry(session)
+    return ProductView(
+        id=product.id,
+        slug=product.slug,
+        name=product.name,
+        description=product.description,
+        policy=policy,
+        cycles=derive(releases, policy),
+        matrix=SupportMatrix({k: tuple(v) for k, v in matrix_rows.items()}),
+        registry=registry,
+        revision=product.revision,
+        platforms_revision=platforms_revision,
+    )
+
+
+def policy_of(product: ProductRow) -> Policy:
+    return Policy(
+        cycle=product.policy_cycle,  # type: ignore[arg-type]
+        full_support_cycles=product.full_support_cycles,
+        security_cycles=product.security_cycles,
+        eosl_months=product.eosl_months,
+    )
+
+
+# --- shapes for the API ------------------------------------------------------------------
+
+
+def cycle_dict(view: ProductView, key: str, as_of: date) -> dict[str, Any]:
+    cycle = view.cycles.by_key[key]
+    status = cycle.status(as_of)
+    latest = cycle.latest(as_of)
+    dates = cycle.dates
+    return {
+        "cycle": cycle.key,
+        "status": status.value,
+        "support_level": support_level(status).value,
+        "released_on": dates.released_on,
+        "security_only_from": dates.security_only_from,
+        "eol_on": dates.eol_on,
+        "eosl_on": dates.eosl_on,
+        "latest": latest.version if latest else None,
+        "latest_released_on": latest.released_on if latest else None,
+        "releases": len(cycle.ga_releases) + len(cycle.prereleases),
+        "platforms": matrix_dicts(view, key),
+    }
+
+
+def matrix_dicts(view: ProductView, key: str) -> list[dict[str, Any]]:
+    out = []
+    for slug, version in view.matrix.row(key):
+        found = view.registry.find(slug, version)
+        out.append(
+            {
+                "platform": slug,
+                "version": version,
+                "vendor_eol": found[1].vendor_eol if found else None,
+            }
+        )
+    return out
+
+
+def product_dict(view: ProductView, as_of: date, *, with_cycles: bool) -> dict[str, Any]:
+    newest = next((c for c in view.cycles.newest_first if not c.is_prerelease_only), None)
+    body: dict[str, Any] = {
+        "slug": view.slug,
+        "name": view.name,
+        "description": view.description,
+        "policy": view.policy.to_dict(),
+        "releases": len(view.cycles.releases),
+        "status": newest.status(as_of).value if newest else None,
+    }
+    if with_cycles:
+        body["as_of"] = as_of
+        body["cycles"] = [cycle_dict(view, c.key, as_of) for c in view.cycles.newest_first]
+    return body
+
+
+def release_dict(view: ProductView, release: Release, as_of: date) -> dict[str, Any]:
+    key = view.policy.cycle_key(release.parsed)
+    cycle = view.cycles.by_key[key]
+    return {
+        "version": release.version,
+        "released_on": release.released_on,
+        "notes": release.notes,
+        "cycle": key,
+        "prerelease": release.is_prerelease,
+        "status": release.status(cycle.status(as_of), as_of).value,
+    }
+
+
+# --- writes ----------------------------------------------------------------------------
+
+
+def _product_row(session: Session, slug: str) -> ProductRow:
+    product = session.scalar(select(ProductRow).where(ProductRow.slug == slug))
+    if product is None:
+        raise NotFound(f"No product is named {slug!r}.")
+    return product
+
+
+def _bump(session: Session, product_id: int) -> None:
+    session.execute(
+        update(ProductRow)
+        .where(ProductRow.id == product_id)
+        .values(revision=ProductRow.revision + 1)
+    )
+
+
+def _bump_platforms(session: Session) -> None:
+    session.execute(
+        update(CatalogueState)
+        .where(CatalogueState.id == 1)
+        .values(platforms_revision=CatalogueState.platforms_revision + 1)
+    )
+
+
+def _commit(session: Session, conflict: str) -> None:
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        raise Conflict(conflict) from None
+
+
+def _policy(data: Mapping[str, Any], base: Policy | None = None) -> Policy:
+    fields = base.to_dict() if base else {}
+    fields.update(data)
+    try:
+        return Policy(**fields)
+    except LifecycleError as exc:
+        raise Unprocessable(str(exc), errors={"policy": [str(exc)]}) from None
+
+
+def create_product(data: Mapping[str, Any]) -> str:
+    session = db.session()
+    policy = _policy(data.get("policy") or {})
+    if session.scalar(select(ProductRow.id).where(ProductRow.slug == data["slug"])) is not None:
+        raise Conflict(f"A product named {data['slug']!r} exists already.")
+    session.add(
+        ProductRow(
+            slug=data["slug"],
+            name=data["name"],
+            description=data.get("description"),
+            policy_cycle=policy.cycle,
+            full_support_cycles=policy.full_support_cycles,
+            security_cycles=policy.security_cycles,
+            eosl_months=policy.eosl_months,
+            revision=1,
+        )
+    )
+    _commit(session, f"A product named {data['slug']!r} exists already.")
+    return str(data["slug"])
+
+
+def update_product(slug: str, data: Mapping[str, Any]) -> None:
+    session = db.session()
+    product = _product_row(session, slug)
+    if "name" in data:
+        product.name = data["name"]
+    if "description" in data:
+        product.description = data["description"]
+    if "policy" in data:
+        policy = _policy(data["policy"], policy_of(product))
+        product.policy_cycle = policy.cycle
+        product.full_support_cycles = policy.full_support_cycles
+        product.security_cycles = policy.security_cycles
+        product.eosl_months = policy.eosl_months
+    product.revision = product.revision + 1
+    session.commit()
+
+
+def delete_product(slug: str) -> None:
+    session = db.session()
+    product = _product_row(session, slug)
+    session.execute(delete(ReleaseRow).where(ReleaseRow.product_id == product.id))
+    session.execute(delete(MatrixEntry).where(MatrixEntry.product_id == product.id))
+    session.delete(product)
+    session.commit()
+    _cache().views.pop(slug, None)
+
+
+def _parse(version: str) -> Any:
+    try:
+        return parse_version(version)
+    except LifecycleError as exc:
+        raise Unprocessable(str(exc), errors={"version": [str(exc)]}, code=exc.code) from None
+
+
+def add_release(slug: str, data: Mapping[str, Any]) -> str:
+    session = db.session()
+    product = _product_row(session, slug)
+    version = data["version"].strip()
+    key = canonical_version(_parse(version))
+    existing = session.scalar(
+        select(ReleaseRow.version).where(
+            ReleaseRow.product_id == product.id, ReleaseRow.version_key == key
+        )
+    )
+    message = f"{slug} already has release {existing or version!r} (the same version)."
+    if existing is not None:
+        raise Conflict(message)
+    session.add(
+        ReleaseRow(
+            product_id=product.id,
+            version=version,
+            version_key=key,
+            released_on=data["released_on"],
+            notes=data.get("notes"),
+        )
+    )
+    _bump(session, product.id)
+    _commit(session, message)
+    return version
+
+
+def _release_row(session: Session, product: ProductRow, version: str) -> ReleaseRow:
+    key = canonical_version(_parse(version))
+    row = session.scalar(
+        select(ReleaseRow).where(ReleaseRow.product_id == product.id, ReleaseRow.version_key == key)
+    )
+    if row is None:
+        raise NotFound(f"{product.slug} has no release {version!r}.")
+    return row
+
+
+def get_release(view: ProductView, version: str) -> Release:
+    found = view.cycles.release(_parse(version))
+    if found is None:
+        raise NotFound(f"{view.slug} has no release {version!r}.")
+    return found
+
+
+def update_release(slug: str, version: str, data: Mapping[str, Any]) -> None:
+    session = db.session()
+    product = _product_row(session, slug)
+    row = _release_row(session, product, version)
+    if "released_on" in data:
+        row.released_on = data["released_on"]
+    if "notes" in data:
+        row.notes = data["notes"]
+    _bump(session, product.id)
+    session.commit()
+
+
+def delete_release(slug: str, version: str) -> None:
+    session = db.session()
+    product = _product_row(session, slug)
+    row = _release_row(session, product, version)
+    session.delete(row)
+    _bump(session, product.id)
+    session.commit()
+
+
+def set_matrix_row(slug: str, cycle: str, entries: Sequence[Mapping[str, str]]) -> str:
+    """Replace the platforms a cycle supports; unknown platforms or versions are refused."""
+    session = db.session()
+    product = _product_row(session, slug)
+    try:
+        key = policy_of(product).normalize_cycle_key(cycle)
+    except LifecycleError as exc:
+        raise Unprocessable(str(exc), errors={"cycle": [str(exc)]}) from None
+    ids: list[int] = []
+    problems: dict[str, list[str]] = {}
+    for i, entry in enumerate(entries):
+        platform = session.scalar(select(PlatformRow).where(PlatformRow.slug == entry["platform"]))
+        if platform is None:
+            problems[f"{i}.platform"] = [f"Unknown platform {entry['platform']!r}."]
+            continue
+        match = version_match_key(entry["version"])
+        found = next((v for v in platform.versions if v.version_key == match), None)
+        if found is None:
+            problems[f"{i}.version"] = [
+                f"Platform {platform.slug!r} has no version {entry['version']!r}."
+            ]
+            continue
+        if found.id not in ids:
+            ids.append(found.id)
+    if problems:
+        raise Unprocessable(
+            "The matrix row names unknown platforms or platform versions: "
+            + " ".join(m for msgs in problems.values() for m in msgs),
+            errors=problems,
+        )
+    session.execute(
+        delete(MatrixEntry).where(
+            MatrixEntry.product_id == product.id, MatrixEntry.cycle_key == key
+        )
+    )
+    session.add_all(
+        MatrixEntry(product_id=product.id, cycle_key=key, platform_version_id=pv) for pv in ids
+    )
+    _bump(session, product.id)
+    session.commit()
+    return key
+
+
+def cycle_key_for(view: ProductView, cycle: str) -> str:
+    try:
+        key = view.policy.normalize_cycle_key(cycle)
+    except LifecycleError:
+        raise NotFound(f"{view.slug} has no cycle {cycle!r}.") from None
+    if key not in view.cycles.by_key:
+        raise NotFound(f"{view.slug} has no cycle {cycle!r}.")
+    return key
+
+
+# --- platforms -----------------------------------------------------------------------------
+
+
+def platform_dict(p: PlatformRow) -> dict[str, Any]:
+    return {
+        "slug": p.slug,
+        "name": p.name,
+        "versions": [{"version": v.version, "vendor_eol": v.vendor_eol} for v in p.versions],
+    }
+
+
+def list_platforms() -> list[dict[str, Any]]:
+    rows = db.session().scalars(select(PlatformRow).order_by(PlatformRow.slug)).all()
+    return [platform_dict(p) for p in rows]
+
+
+def _platform_row(session: Session, slug: str) -> PlatformRow:
+    row = session.scalar(select(PlatformRow).where(PlatformRow.slug == slug))
+    if row is None:
+        raise NotFound(f"No platform is named {slug!r}.")
+    return row
+
+
+def get_platform(slug: str) -> dict[str, Any]:
+    return platform_dict(_platform_row(db.session(), slug))
+
+
+def create_platform(data: Mapping[str, Any]) -> str:
+    session = db.session()
+    message = f"A platform named {data['slug']!r} exists already."
+    if session.scalar(select(PlatformRow.id).where(PlatformRow.slug == data["slug"])) is not None:
+        raise Conflict(message)
+    platform = PlatformRow(slug=data["slug"], name=data["name"])
+    platform.versions = [
+        PlatformVersionRow(
+            version=v["version"].strip(),
+            version_key=version_match_key(v["version"]),
+            vendor_eol=v.get("vendor_eol"),
+        )
+        for v in data.get("versions", [])
+    ]
+    session.add(platform)
+    _bump_platforms(session)
+    _commit(session, message)
+    return str(data["slug"])
+
+
+def update_platform(slug: str, data: Mapping[str, Any]) -> None:
+    session = db.session()
+    row = _platform_row(session, slug)
+    if "name" in data:
+        row.name = data["name"]
+    _bump_platforms(session)
+    session.commit()
+
+
+def delete_platform(slug: str) -> None:
+    session = db.session()
+    row = _platform_row(session, slug)
+    session.delete(row)
+    _bump_platforms(session)
+    session.commit()
+
+
+def put_platform_version(slug: str, version: str, vendor_eol: date | None) -> bool:
+    """Add or change a platform version; True when it was added."""
+    session = db.session()
+    row = _platform_row(session, slug)
+    text = version.strip()
+    if not text or len(text) > 100 or any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise Unprocessable(
+            f"Invalid platform version {version!r}.", errors={"version": ["Invalid version."]}
+        )
+    key = version_match_key(text)
+    found = next((v for v in row.versions if v.version_key == key), None)
+    created = found is None
+    if found is None:
+        row.versions.append(
+            PlatformVersionRow(version=text, version_key=key, vendor_eol=vendor_eol)
+        )
+    else:
+        found.vendor_eol = vendor_eol
+    _bump_platforms(session)
+    _commit(session, f"Platform {slug!r} has version {version!r} already.")
+    return created

@@ -1,0 +1,77 @@
+"""The operator's commands (SPEC 7): ``flask --app app --help`` lists them."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask, current_app
+
+from app import migrate
+from app.auth import Role, create_token, revoke_token
+from app.errors import ApiError
+
+
+@click.group("db")
+def db_group() -> None:
+    """Create or migrate the database schema (Alembic)."""
+
+
+@db_group.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Create or migrate the schema to REVISION (default: the newest)."""
+    migrate.upgrade(current_app.config["DATABASE_URL"], revision)
+    click.echo(f"Database at revision {revision}.")
+
+
+@db_group.command("downgrade")
+@click.argument("revision")
+def db_downgrade(revision: str) -> None:
+    """Migrate the schema back to REVISION."""
+    migrate.downgrade(current_app.config["DATABASE_URL"], revision)
+
+
+@db_group.command("current")
+def db_current() -> None:
+    """Show the schema's revision."""
+    migrate.current(current_app.config["DATABASE_URL"])
+
+
+@click.group("tokens")
+def tokens_group() -> None:
+    """Create and revoke API tokens."""
+
+
+@tokens_group.command("create")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.option("--name", default=None, help="A unique name, to revoke it by (default: generated).")
+def tokens_create(role: str, name: str | None) -> None:
+    """Print a new token on the last line; only its hash is stored."""
+    try:
+        secret, row = create_token(Role(role), name)
+    except ApiError as exc:
+        click.echo(f"Error: {exc.detail}", err=True)
+        sys.exit(2)
+    click.echo(f"Created {row.role} token {row.name!r}; it is shown once:", err=True)
+    click.echo(secret)
+
+
+@tokens_group.command("revoke")
+@click.argument("name")
+def tokens_revoke(name: str) -> None:
+    """Revoke the token named NAME."""
+    try:
+        row = revoke_token(name)
+    except ApiError as exc:
+        click.echo(f"Error: {exc.detail}", err=True)
+        sys.exit(2)
+    click.echo(f"Revoked token {row.name!r}.")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(db_group)
+    app.cli.add_command(tokens_group)
+    from app import commands
+
+    commands.register(app)

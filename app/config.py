@@ -1,0 +1,42 @@
+"""Configuration, in one place, from environment variables with documented defaults."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+DEFAULT_LEAD_DAYS = "90,30,7,0"
+
+
+def from_environment(instance_path: str) -> dict[str, Any]:
+    """The settings the app reads, each from its environment variable (see README)."""
+    env = os.environ
+    return {
+        # Embedded default: SQLite in the instance folder.
+        "DATABASE_URL": env.get("DATABASE_URL")
+        or f"sqlite:///{os.path.join(instance_path, 'lifecycle.sqlite')}",
+        "SECRET_KEY": env.get("SECRET_KEY") or os.urandom(32).hex(),
+        # Large enough for a 10,000-query eligibility batch, small enough to bound memory.
+        "MAX_CONTENT_LENGTH": int(env.get("MAX_CONTENT_LENGTH", str(8 * 1024 * 1024))),
+        "PUBLIC_BASE_URL": env.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        "ANNOUNCE_LEAD_DAYS": env.get("ANNOUNCE_LEAD_DAYS", DEFAULT_LEAD_DAYS),
+        "SMTP_URL": env.get("SMTP_URL", "smtp://localhost:1025"),
+        "MAIL_FROM": env.get("MAIL_FROM", "lifecycle@localhost"),
+        "WEBHOOK_ALLOW_PRIVATE": env.get("WEBHOOK_ALLOW_PRIVATE", "0") == "1",
+        "WEBHOOK_TIMEOUT_SECONDS": float(env.get("WEBHOOK_TIMEOUT_SECONDS", "5")),
+        "SUPPORT_PLAN_FILE": env.get("SUPPORT_PLAN_FILE")
+        or os.path.join(instance_path, "support_plan.json"),
+        "LOG_LEVEL": env.get("LOG_LEVEL", "WARNING"),
+    }
+
+
+API_SETTINGS: dict[str, Any] = {
+    "API_TITLE": "Lifecycle",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_REDOC_PATH": "/docs",
+    "OPENAPI_REDOC_URL": "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js",
+    "JSON_SORT_KEYS": False,
+}

@@ -1,0 +1,207 @@
+"""One shape for every error: RFC 9457 problem details.
+
+HTTP status codes are chosen here, and only here, for the core's errors.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, Response, json, request
+from werkzeug.exceptions import HTTPException
+
+from lifecycle.errors import InvalidVersion, LifecycleError
+
+PROBLEM_MIMETYPE = "application/problem+json"
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """An error the service layer raises, with the HTTP status that fits it."""
+
+    status = 400
+    code = "bad_request"
+    title = "Bad request"
+
+    def __init__(
+        self, detail: str, *, errors: Mapping[str, Any] | None = None, code: str | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = dict(errors) if errors else None
+        if code is not None:
+            self.code = code
+
+
+class NotFound(ApiError):
+    status, code, title = 404, "not_found", "Not found"
+
+
+class Conflict(ApiError):
+    status, code, title = 409, "conflict", "Conflict"
+
+
+class Unprocessable(ApiError):
+    status, code, title = 422, "validation_error", "Invalid input"
+
+
+class Unauthorized(ApiError):
+    status, code, title = 401, "unauthorized", "Authentication required"
+
+
+class Forbidden(ApiError):
+    status, code, title = 403, "forbidden", "Forbidden"
+
+
+class Unavailable(ApiError):
+    status, code, title = 503, "unavailable", "Service unavailable"
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    code: str | None = None,
+    errors: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
+    """A problem+json response."""
+    body = problem_body(status, title, detail, code=code, errors=errors)
+    response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
+    if headers:
+        response.headers.update(headers)
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="lifecycle"'
+    return response
+
+
+def problem_body(
+    status: int,
+    title: str,
+    detail: str,
+    *,
+    code: str | None = None,
+    errors: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    code = code or _default_code(status)
+    body: dict[str, Any] = {
+        "type": f"/problems/{code}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "code": code,
+    }
+    if errors:
+        body["errors"] = dict(errors)
+    return body
+
+
+def core_error_problem(
+    error: LifecycleError, field: str | None = None
+) -> tuple[int, dict[str, Any]]:
+    """The status and body for an error of the core (all are invalid input: 422)."""
+    field = (
+        field
+        or getattr(error, "field", None)
+        or ("version" if isinstance(error, InvalidVersion) else None)
+    )
+    errors = {field: [str(error)]} if field else None
+    return 422, problem_body(422, "Invalid input", str(error), code=error.code, errors=errors)
+
+
+def flatten_messages(messages: Any) -> dict[str, Any]:
+    """webargs nests messages by location ({"json": {...}}); clients want them by field."""
+    if isinstance(messages, Mapping):
+        flat: dict[str, Any] = {}
+        for location, inner in messages.items():
+            if location in ("json", "query", "path", "form", "headers") and isinstance(
+                inner, Mapping
+            ):
+                flat.update({str(k): v for k, v in inner.items()})
+            else:
+                flat[str(location)] = inner
+        return flat
+    if isinstance(messages, list):
+        return {"_body": messages}
+    return {"_body": [str(messages)]}
+
+
+def _default_code(status: int) -> str:
+    return {
+        400: "bad_request",
+        401: "unauthorized",
+        403: "forbidden",
+        404: "not_found",
+        405: "method_not_allowed",
+        409: "conflict",
+        413: "payload_too_large",
+        415: "unsupported_media_type",
+        422: "validation_error",
+        503: "unavailable",
+    }.get(status, "error")
+
+
+def wants_problem() -> bool:
+    """API callers get problem+json; pages get HTML."""
+    path = request.path
+    return path.startswith("/api") or path == "/healthz"
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(ApiError, _api_error)
+    app.register_error_handler(LifecycleError, _core_error)
+    app.register_error_handler(Exception, _unexpected_error)
+
+
+def _http_error(error: HTTPException) -> Response | HTTPException:
+    status = error.code or 500
+    data = getattr(error, "data", None) or {}
+    messages = data.get("messages")
+    if status == 422 and messages is not None:
+        errors = flatten_messages(messages)
+        detail = "The request has invalid fields: " + ", ".join(sorted(errors)) + "."
+        return problem(422, "Invalid input", detail, errors=errors, headers=data.get("headers"))
+    if status == 400 and messages is not None:
+        return problem(400, "Malformed request", "The request body is not valid JSON.")
+    if not wants_problem():
+        return error
+    title = error.name
+    detail = error.description or title
+    headers = {}
+    if status == 405 and error.valid_methods:  # type: ignore[attr-defined]
+        headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+    if status == 413:
+        detail = "The request body is larger than this service accepts."
+    return problem(status, title, detail, headers=headers)
+
+
+def _api_error(error: ApiError) -> Response:
+    return problem(error.status, error.title, error.detail, code=error.code, errors=error.errors)
+
+
+def _core_error(error: LifecycleError) -> Response:
+    status, body = core_error_problem(error)
+    return Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
+
+
+def _unexpected_error(error: Exception) -> Response:
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if (
+        (isinstance(error, OperationalError | DBAPIError)
+        and getattr(error, "connection_invalidated", False))
+        or isinstance(error, OperationalError)
+    ):
+        log.warning("database unavailable: %s", error.__class__.__name__)
+        return problem(
+            503,
+            "Service unavailable",
+            "The database does not answer; try again shortly.",
+            headers={"Retry-After": "5"},
+        )
+    log.exception("unexpected error")
+    return problem(500, "Internal error", "An unexpected error occurred; it has been logged.")

@@ -1,0 +1,130 @@
+"""SQLAlchemy models: the catalogue's rows. The rules live in ``lifecycle/``."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base
+
+
+class CatalogueState(Base):
+    """One row: counters that tell every worker when its caches are stale."""
+
+    __tablename__ = "catalogue_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platforms_revision: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class Product(Base):
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    description: Mapped[str | None] = mapped_column(Text)
+    policy_cycle: Mapped[str] = mapped_column(String(10), nullable=False, default="major")
+    full_support_cycles: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    security_cycles: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    eosl_months: Mapped[int] = mapped_column(Integer, nullable=False, default=6)
+    # Bumped by every write that changes what is derived from this product.
+    revision: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )
+
+    releases: Mapped[list[Release]] = relationship(
+        back_populates="product", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Release(Base):
+    __tablename__ = "releases"
+    __table_args__ = (UniqueConstraint("product_id", "version_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    # As recorded, for display; version_key is its identity (2.1 = 2.1.0).
+    version: Mapped[str] = mapped_column(String(200), nullable=False)
+    version_key: Mapped[str] = mapped_column(String(200), nullable=False)
+    released_on: Mapped[date] = mapped_column(Date, nullable=False)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    product: Mapped[Product] = relationship(back_populates="releases")
+
+
+class Platform(Base):
+    __tablename__ = "platforms"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+
+    versions: Mapped[list[PlatformVersion]] = relationship(
+        back_populates="platform",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="PlatformVersion.id",
+    )
+
+
+class PlatformVersion(Base):
+    __tablename__ = "platform_versions"
+    __table_args__ = (UniqueConstraint("platform_id", "version_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform_id: Mapped[int] = mapped_column(
+        ForeignKey("platforms.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    version: Mapped[str] = mapped_column(String(100), nullable=False)
+    version_key: Mapped[str] = mapped_column(String(120), nullable=False)
+    vendor_eol: Mapped[date | None] = mapped_column(Date)
+
+    platform: Mapped[Platform] = relationship(back_populates="versions")
+
+
+class MatrixEntry(Base):
+    """One row of the support matrix: a product's cycle supports a platform version."""
+
+    __tablename__ = "matrix_entries"
+    __table_args__ = (UniqueConstraint("product_id", "cycle_key", "platform_version_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    product_id: Mapped[int] = mapped_column(
+        ForeignKey("products.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    cycle_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    platform_version_id: Mapped[int] = mapped_column(
+        ForeignKey("platform_versions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+
+    platform_version: Mapped[PlatformVersion] = relationship()
+
+
+class ApiToken(Base):
+    """A bearer token; only the SHA-256 of the secret is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    role: Mapped[str] = mapped_column(String(20), nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
