@@ -12,7 +12,7 @@ from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
 from app import config, db, errors
-from app.catalogue import CatalogueCache
+from app.catalogue import CatalogueCache, RevisionProbe
 from app.schemas import ProblemSchema
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
@@ -57,6 +57,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     errors.init_app(app)
     app.extensions["catalogue_cache"] = CatalogueCache()
+    app.extensions["revision_probe"] = RevisionProbe(app.config["DATABASE_URL"])
 
     api = LifecycleApi(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})

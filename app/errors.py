@@ -58,6 +58,10 @@ class Forbidden(ApiError):
 class Unavailable(ApiError):
     status, code, title = 503, "unavailable", "Service unavailable"
 
+    def __init__(self, detail: str, **kwargs: Any) -> None:
+        super().__init__(detail, **kwargs)
+        self.headers = {"Retry-After": "5"}
+
 
 def problem(
     status: int,
@@ -180,7 +184,14 @@ def _http_error(error: HTTPException) -> Response | HTTPException:
 
 
 def _api_error(error: ApiError) -> Response:
-    return problem(error.status, error.title, error.detail, code=error.code, errors=error.errors)
+    return problem(
+        error.status,
+        error.title,
+        error.detail,
+        code=error.code,
+        errors=error.errors,
+        headers=getattr(error, "headers", None),
+    )
 
 
 def _core_error(error: LifecycleError) -> Response:
@@ -189,18 +200,17 @@ def _core_error(error: LifecycleError) -> Response:
 
 
 def _unexpected_error(error: Exception) -> Response:
-    from sqlalchemy.exc import DBAPIError, OperationalError
+    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-    if (
-        (isinstance(error, OperationalError | DBAPIError)
-        and getattr(error, "connection_invalidated", False))
-        or isinstance(error, OperationalError)
+    if isinstance(error, OperationalError | InterfaceError) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
     ):
         log.warning("database unavailable: %s", error.__class__.__name__)
         return problem(
             503,
             "Service unavailable",
             "The database does not answer; try again shortly.",
+            code="unavailable",
             headers={"Retry-After": "5"},
         )
     log.exception("unexpected error")

@@ -137,7 +137,13 @@ def make_app(database_url: str, tmp_path: Path, **extra: Any) -> Flask:
 def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     app = make_app(database_url, tmp_path)
     yield app
+    dispose(app)
+
+
+def dispose(app: Flask) -> None:
+    """Close every connection an app holds (so PostgreSQL schemas can be dropped)."""
     app.extensions["db_engine"].dispose()
+    app.extensions["revision_probe"].dispose()
 
 
 @pytest.fixture
