@@ -1,0 +1,482 @@
+"""The eligibility verdict of SPEC 5: is a version covered, and at which severities.
+
+:func:`judge` is pure and cheap (no scan of a product's releases), so a batch of
+10,000 queries against one product's derived cycles stays fast.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TypeVar
+
+from packaging.version import Version
+
+from lifecycle.cycles import Cycle, CycleDates, ProductCycles, Release
+from lifecycle.errors import LifecycleError
+from lifecycle.severity import ALL_SEVERITIES, Severity, parse_severity
+from lifecycle.status import Status, SupportLevel, is_covered, support_level
+from lifecycle.versions import parse_version
+from platforms.matrix import PlatformCheck, PlatformRegistry, SupportMatrix
+
+__all__ = [
+    "Environment",
+    "InvalidQuery",
+    "Query",
+    "Reason",
+    "Subscription",
+    "Verdict",
+    "judge",
+]
+
+MAX_PLATFORM_LENGTH = 200
+
+
+class Environment(StrEnum):
+    PRODUCTION = "production"
+    NON_PRODUCTION = "non_production"
+
+
+class Subscription(StrEnum):
+    PRODUCTION = "production"
+    BASIC = "basic"
+    NONE = "none"
+
+
+class InvalidQuery(LifecycleError, ValueError):
+    """An eligibility query whose fields do not fit together; ``field`` names the culprit."""
+
+    code = "invalid_query"
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Reason:
+    """One reason of a verdict: a stable code and a sentence for a reply to a customer."""
+
+    code: str
+    message: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """The inputs of SPEC 5. Enum fields also accept their string values (and severity aliases)."""
+
+    product: str
+    version: str
+    as_of: date
+    platform: str | None = None
+    platform_version: str | None = None
+    environment: Environment = Environment.PRODUCTION
+    subscription: Subscription = Subscription.PRODUCTION
+    severity: Severity | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.product, str) or not self.product:
+            raise InvalidQuery("product", "product must be a non-empty string")
+        if not isinstance(self.version, str) or not self.version.strip():
+            raise InvalidQuery("version", "version must be a non-empty string")
+        # A datetime is a date too, but comparing it with dates raises TypeError.
+        if not isinstance(self.as_of, date) or isinstance(self.as_of, datetime):
+            raise InvalidQuery("as_of", "as_of must be a date (YYYY-MM-DD)")
+        self._check_platform()
+        object.__setattr__(
+            self, "environment", _coerce(Environment, "environment", self.environment)
+        )
+        object.__setattr__(
+            self, "subscription", _coerce(Subscription, "subscription", self.subscription)
+        )
+        if self.severity is not None and not isinstance(self.severity, Severity):
+            try:
+                object.__setattr__(self, "severity", parse_severity(self.severity))
+            except LifecycleError as error:
+                raise InvalidQuery("severity", str(error)) from None
+
+    def _check_platform(self) -> None:
+        for name, value in (
+            ("platform", self.platform),
+            ("platform_version", self.platform_version),
+        ):
+            if value is None:
+                continue
+            if not isinstance(value, str) or not value.strip():
+                raise InvalidQuery(name, f"{name} must be a non-empty string")
+            if len(value) > MAX_PLATFORM_LENGTH:
+                raise InvalidQuery(name, f"{name} is longer than {MAX_PLATFORM_LENGTH} characters")
+        if self.platform is None and self.platform_version is not None:
+            raise InvalidQuery("platform", "platform is required when platform_version is given")
+        if self.platform is not None and self.platform_version is None:
+            raise InvalidQuery("platform_version", "platform_version is required with platform")
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The answer of SPEC 5, shaped for SPEC 6 by :meth:`to_dict`."""
+
+    product: str
+    version: str
+    release_known: bool
+    cycle: str | None
+    status: Status
+    support_level: SupportLevel
+    covered: bool
+    as_of: date
+    dates: CycleDates | None
+    platform: PlatformCheck | None
+    platform_supported: bool | None
+    environment: Environment
+    subscription: Subscription
+    allowed_severities: tuple[Severity, ...]
+    severity_requested: Severity | None
+    severity_granted: Severity | None
+    upgrade_to: str | None
+    reasons: tuple[Reason, ...]
+
+    @property
+    def reason_codes(self) -> tuple[str, ...]:
+        return tuple(r.code for r in self.reasons)
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON shape of the SPEC 6 example, built directly (this runs per batch item)."""
+        # ``_value_`` is the member's plain str; ``.value`` is a property, several times slower.
+        check = self.platform
+        platform: dict[str, object] | None = None
+        if check is not None:
+            vendor_eol = check.vendor_eol
+            platform = {
+                "platform": check.platform,
+                "version": check.version,
+                "supported": self.platform_supported,
+                "vendor_eol": vendor_eol.isoformat() if vendor_eol is not None else None,
+            }
+        requested = self.severity_requested
+        granted = self.severity_granted
+        return {
+            "product": self.product,
+            "version": self.version,
+            "release_known": self.release_known,
+            "cycle": self.cycle,
+            "status": self.status._value_,
+            "support_level": self.support_level._value_,
+            "covered": self.covered,
+            "as_of": self.as_of.isoformat(),
+            "dates": self.dates.to_dict() if self.dates is not None else None,
+            "platform": platform,
+            "environment": self.environment._value_,
+            "subscription": self.subscription._value_,
+            "allowed_severities": [s._value_ for s in self.allowed_severities],
+            "severity": {
+                "requested": requested._value_ if requested is not None else None,
+                "granted": granted._value_ if granted is not None else None,
+            },
+            "upgrade_to": self.upgrade_to,
+            "reasons": [{"code": r.code, "message": r.message} for r in self.reasons],
+        }
+
+
+_NORMAL_AND_LOW = (Severity.NORMAL, Severity.LOW)
+
+
+def judge(
+    query: Query,
+    cycles: ProductCycles,
+    registry: PlatformRegistry,
+    matrix: SupportMatrix,
+    product_name: str | None = None,
+) -> Verdict:
+    """Apply SPEC 5 rules 2 to 8 to ``query``; the product is known (rule 1 is the caller's).
+
+    Raises :class:`~lifecycle.errors.InvalidVersion` for a version that does not parse.
+
+    Reasons come in rule order. Two choices the SPEC leaves open:
+
+    - An unknown cycle gives ``unknown_cycle`` alone, not also ``unknown_release``:
+      rule 3 (which carries that warning) only applies to a known cycle.
+    - ``non_production`` and ``basic_subscription`` are given whenever they hold and
+      some severity is allowed at all, even if the status (``eol``) already limits the
+      ticket to normal and low: each is a cap of its own, and the customer who
+      upgrades still meets it. When nothing is allowed they would be noise, so they
+      are left out.
+    """
+    as_of = query.as_of
+    parsed = parse_version(query.version)
+    policy = cycles.policy
+    words = _Words(policy.cycle, product_name)
+    reasons: list[Reason] = []
+
+    cycle = cycles.cycle_of(parsed)
+    release = cycles.release(parsed)
+    release_known = release is not None
+    shown = release.version if release is not None else str(parsed)
+    cycle_key = cycle.key if cycle is not None else policy.cycle_key(parsed)
+
+    # Rules 2 and 3: the status of the version.
+    if cycle is None:
+        status = Status.UNKNOWN
+        reasons.append(Reason("unknown_cycle", words.unknown_cycle(cycle_key, shown)))
+    else:
+        cycle_status = cycle.status(as_of)
+        if release is not None:
+            status = release.status(cycle_status, as_of)
+        elif parsed.is_prerelease:
+            status = Status.PRERELEASE
+        else:
+            status = cycle_status
+        reasons.append(Reason(status.value, words.status(status, cycle, release, parsed, shown)))
+        if release is None:
+            reasons.append(Reason("unknown_release", words.unknown_release(cycle.key, shown)))
+    level = support_level(status)
+    covered = is_covered(status)
+
+    # Rule 4: the platform.
+    check: PlatformCheck | None = None
+    platform_supported: bool | None = None
+    platform_refused = False
+    if query.platform is None or query.platform_version is None:
+        reasons.append(Reason("platform_unchecked", words.platform_unchecked()))
+    else:
+        check = matrix.check(registry, cycle_key, query.platform, query.platform_version)
+        platform_supported = check.covered(as_of)
+        if not platform_supported:
+            platform_refused = True
+            _platform_reasons(reasons, words, check, registry, matrix, cycle_key, as_of)
+    covered = covered and not platform_refused
+
+    # Rule 5: the subscription.
+    if query.subscription is Subscription.NONE:
+        covered = False
+        reasons.append(Reason("no_subscription", words.no_subscription()))
+
+    # Rule 6: the severities a ticket may have.
+    allowed: tuple[Severity, ...]
+    if query.subscription is Subscription.NONE or platform_refused or level is SupportLevel.NONE:
+        allowed = ()
+    else:
+        limited = level is SupportLevel.DEFECT_EVALUATION_ONLY
+        if query.environment is Environment.NON_PRODUCTION:
+            limited = True
+            reasons.append(Reason("non_production", words.non_production()))
+        if query.subscription is Subscription.BASIC:
+            limited = True
+            reasons.append(Reason("basic_subscription", words.basic_subscription()))
+        allowed = _NORMAL_AND_LOW if limited else ALL_SEVERITIES
+
+    # Rule 7: the severity granted.
+    requested = query.severity
+    granted: Severity | None = None
+    if requested is not None:
+        if not allowed:
+            reasons.append(Reason("severity_unavailable", words.severity_unavailable(requested)))
+        elif requested.rank < allowed[0].rank:
+            granted = allowed[0]
+            reasons.append(
+                Reason("severity_downgraded", words.severity_downgraded(requested, granted))
+            )
+        else:
+            granted = requested
+
+    # Rule 8: what to upgrade to.
+    upgrade_to: str | None = None
+    newest = cycles.newest_current(as_of)
+    if newest is not None:
+        target = newest.latest(as_of)
+        if target is not None and parsed < target.parsed:
+            upgrade_to = target.version
+
+    return Verdict(
+        product=query.product,
+        version=query.version,
+        release_known=release_known,
+        cycle=cycle.key if cycle is not None else None,
+        status=status,
+        support_level=level,
+        covered=covered,
+        as_of=as_of,
+        dates=cycle.dates if cycle is not None else None,
+        platform=check,
+        platform_supported=platform_supported,
+        environment=query.environment,
+        subscription=query.subscription,
+        allowed_severities=allowed,
+        severity_requested=requested,
+        severity_granted=granted,
+        upgrade_to=upgrade_to,
+        reasons=tuple(reasons),
+    )
+
+
+def _platform_reasons(
+    reasons: list[Reason],
+    words: _Words,
+    check: PlatformCheck,
+    registry: PlatformRegistry,
+    matrix: SupportMatrix,
+    cycle_key: str,
+    as_of: date,
+) -> None:
+    """Every platform reason that holds: a listed platform can be past its vendor's EOL too."""
+    if not check.known:
+        known = registry.platforms.get(check.platform)
+        name = known.name if known is not None else None
+        reasons.append(Reason("unknown_platform", words.unknown_platform(check, name)))
+        return
+    display = _platform_display(registry, check.platform, check.version)
+    if not check.listed:
+        listed = [_platform_display(registry, slug, v) for slug, v in matrix.row(cycle_key)]
+        reasons.append(
+            Reason(
+                "platform_not_supported", words.platform_not_supported(display, cycle_key, listed)
+            )
+        )
+    if not check.vendor_supported(as_of) and check.vendor_eol is not None:
+        reasons.append(
+            Reason("platform_vendor_eol", words.platform_vendor_eol(display, check.vendor_eol))
+        )
+
+
+def _platform_display(registry: PlatformRegistry, slug: str, version: str) -> str:
+    platform = registry.platforms.get(slug)
+    return f"{platform.name if platform is not None else slug} {version}"
+
+
+_E = TypeVar("_E", bound=StrEnum)
+
+
+def _coerce(kind: type[_E], name: str, value: object) -> _E:
+    if isinstance(value, kind):
+        return value
+    if isinstance(value, str):
+        try:
+            return kind(value)
+        except ValueError:
+            pass
+    choices = ", ".join(m.value for m in kind)
+    raise InvalidQuery(name, f"{name} must be one of {choices}, not {value!r}")
+
+
+class _Words:
+    """The sentences of the reasons, for one product and policy; deterministic by design."""
+
+    __slots__ = ("kind", "product")
+
+    def __init__(self, cycle_kind: str, product_name: str | None) -> None:
+        self.kind = "major" if cycle_kind == "major" else "minor"
+        self.product = product_name
+
+    def cycle(self, key: str) -> str:
+        """'Major release 1' or 'AcmeDB major release 1', to start a sentence."""
+        if self.product:
+            return f"{self.product} {self.kind} release {key}"
+        return f"{self.kind.capitalize()} release {key}"
+
+    def version(self, shown: str) -> str:
+        return f"{self.product} {shown}" if self.product else f"Version {shown}"
+
+    def status(
+        self, status: Status, cycle: Cycle, release: Release | None, parsed: Version, shown: str
+    ) -> str:
+        subject = self.cycle(cycle.key)
+        dates = cycle.dates
+        if status is Status.CURRENT:
+            if dates.security_only_from is None:
+                return f"{subject} is current and fully supported; no end of full support is set."
+            if dates.security_only_from == dates.eol_on:
+                return (
+                    f"{subject} is current and fully supported; "
+                    f"it reaches end of life on {dates.security_only_from}."
+                )
+            return (
+                f"{subject} is current and fully supported; "
+                f"it receives security fixes only from {dates.security_only_from}."
+            )
+        if status is Status.SECURITY_ONLY:
+            if dates.eol_on is None:
+                return f"{subject} receives security fixes only; no end-of-life date is set."
+            return (
+                f"{subject} receives security fixes only; it reaches end of life on {dates.eol_on}."
+            )
+        if status is Status.EOL:
+            return (
+                f"{subject} reached end of life on {dates.eol_on} and reaches end of service "
+                f"life on {dates.eosl_on}; until then, for a customer with a current "
+                "subscription, the vendor will evaluate fixing a reported defect in a release "
+                "that has not reached end of life."
+            )
+        if status is Status.EOSL:
+            return (
+                f"{subject} has not been supported in any way since {dates.eosl_on}, "
+                "its end of service life."
+            )
+        if status is Status.PLANNED:
+            # A recorded release has its own date; an unrecorded one waits for its cycle.
+            day = dates.released_on
+            if release is not None:
+                subject, day = self.version(shown), release.released_on
+            return f"{subject} is planned for release on {day}; it is not supported before then."
+        # PRERELEASE: the version is one, or its cycle has nothing else.
+        if parsed.is_prerelease:
+            return f"{self.version(shown)} is a pre-release; pre-releases are not supported."
+        return f"{subject} has pre-releases only; pre-releases are not supported."
+
+    def unknown_release(self, key: str, shown: str) -> str:
+        return (
+            f"{self.version(shown)} is not a recorded release; "
+            f"it is judged by the status of {self.kind} release {key}."
+        )
+
+    def unknown_cycle(self, key: str, shown: str) -> str:
+        return (
+            f"{self.cycle(key)} has no recorded release, so {shown} cannot be judged "
+            "and is not covered."
+        )
+
+    def platform_unchecked(self) -> str:
+        return "No platform was given, so platform support was not checked."
+
+    def unknown_platform(self, check: PlatformCheck, name: str | None) -> str:
+        if name is None:
+            return f"Platform {check.platform} is not known, so {check.version} is not supported."
+        return f"{name} {check.version} is not a known version of {name}, so it is not supported."
+
+    def platform_not_supported(self, display: str, key: str, listed: list[str]) -> str:
+        supported = (
+            f"the supported platforms are {', '.join(listed)}"
+            if listed
+            else "no platform is listed for it"
+        )
+        return f"{display} is not a supported platform for {self.kind} release {key}; {supported}."
+
+    def platform_vendor_eol(self, display: str, vendor_eol: date) -> str:
+        return (
+            f"{display} reached its vendor's end of life on {vendor_eol}; a platform "
+            "version its own vendor no longer supports is not supported."
+        )
+
+    def no_subscription(self) -> str:
+        return "There is no current subscription, so no support is provided."
+
+    def non_production(self) -> str:
+        return "Urgent and High priority are not available for non-production software."
+
+    def basic_subscription(self) -> str:
+        return "A basic (non-production) subscription allows Normal and Low priority only."
+
+    def severity_unavailable(self, requested: Severity) -> str:
+        return (
+            f"No priority is available for this ticket, "
+            f"so {requested.capitalize()} cannot be granted."
+        )
+
+    def severity_downgraded(self, requested: Severity, granted: Severity) -> str:
+        return (
+            f"The requested priority {requested.capitalize()} is not available; "
+            f"the ticket is worked as {granted.capitalize()}."
+        )
