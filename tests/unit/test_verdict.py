@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -489,7 +490,7 @@ NORMAL_LOW = ("normal", "low")
 def test_allowed_severities(
     version: str,
     as_of: date,
-    fields: dict[str, object],
+    fields: dict[str, Any],
     allowed: tuple[str, ...],
     limit_codes: list[str],
     covered: bool,
@@ -522,9 +523,7 @@ def test_allowed_severities(
          "No priority is available for this ticket, so High cannot be granted."),
     ],
 )  # fmt: skip
-def test_subscription_and_severity_messages(
-    code: str, fields: dict[str, object], text: str
-) -> None:
+def test_subscription_and_severity_messages(code: str, fields: dict[str, Any], text: str) -> None:
     assert message(verdict("2.5.1", **fields), code) == text
 
 
@@ -561,7 +560,7 @@ def test_severity_granted(
     version: str,
     as_of: date,
     requested: str | None,
-    fields: dict[str, object],
+    fields: dict[str, Any],
     granted: str | None,
     severity_codes: list[str],
 ) -> None:
