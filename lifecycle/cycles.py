@@ -194,6 +194,12 @@ def derive(releases: Iterable[Release], policy: Policy) -> ProductCycles:
         eol_on = _released_at(
             ga_keys, first_ga, i + policy.full_support_cycles + policy.security_cycles
         )
+        # A later cycle can be first released before this one (2.7.0 after 3.1.0);
+        # every date is the first day of a status, so none may precede the one before it.
+        if security_only_from is not None:
+            security_only_from = max(security_only_from, first_ga[key])
+        if eol_on is not None and security_only_from is not None:
+            eol_on = max(eol_on, security_only_from)
         dates[key] = CycleDates(
             released_on=first_ga[key],
             security_only_from=security_only_from,
