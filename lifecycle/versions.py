@@ -28,15 +28,20 @@ __all__ = ["Version", "canonical_version", "is_prerelease", "parse_version"]
 MAX_VERSION_LENGTH = 200
 
 
-@lru_cache(maxsize=65536)
 def parse_version(text: str) -> Version:
     """Parse ``text`` as SPEC 2 says; build metadata is dropped.
 
     Whitespace and one leading ``v``/``V`` are trimmed; the rest must parse
     with :class:`packaging.version.Version`.
     """
+    # Checked before the cache, which would raise TypeError on unhashable input.
     if not isinstance(text, str) or len(text) > MAX_VERSION_LENGTH:
         raise InvalidVersion(str(text)[:MAX_VERSION_LENGTH])
+    return _parse(text)
+
+
+@lru_cache(maxsize=65536)
+def _parse(text: str) -> Version:
     trimmed = text.strip()
     if trimmed[:1] in ("v", "V"):
         trimmed = trimmed[1:]
@@ -53,6 +58,7 @@ def parse_version(text: str) -> Version:
     return version
 
 
+@lru_cache(maxsize=65536)
 def canonical_version(version: Version) -> str:
     """The identity of a release: equal versions give equal strings (``2.1`` = ``2.1.0``)."""
     return canonicalize_version(version, strip_trailing_zero=True)

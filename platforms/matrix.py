@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
 from packaging.utils import canonicalize_version
 from packaging.version import InvalidVersion, Version
@@ -30,6 +31,7 @@ __all__ = [
 MatchKey = tuple[str, str]
 
 
+@lru_cache(maxsize=16384)
 def version_match_key(text: str) -> MatchKey:
     """A key under which equal platform versions (SPEC 4) are equal."""
     stripped = text.strip()
