@@ -7,3 +7,14 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Each area's command module adds itself here."""
+    from app.cli_catalogue import (
+        demo_command,
+        export_command,
+        import_command,
+        import_release_data_command,
+    )
+
+    app.cli.add_command(demo_command)
+    app.cli.add_command(export_command)
+    app.cli.add_command(import_command)
+    app.cli.add_command(import_release_data_command)
