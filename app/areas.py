@@ -9,3 +9,8 @@ from flask import Flask
 
 def register(app: Flask, api: Any) -> None:
     """Register every area's blueprints (API ones through ``api`` for the OpenAPI document)."""
+    from app import support_plan
+    from app.api import triage as triage_api
+
+    support_plan.init_app(app)  # a broken SUPPORT_PLAN_FILE stops the app here
+    api.register_blueprint(triage_api.blp)
