@@ -14,3 +14,9 @@ def register(app: Flask, api: Any) -> None:
 
     support_plan.init_app(app)  # a broken SUPPORT_PLAN_FILE stops the app here
     api.register_blueprint(triage_api.blp)
+    from app.api import eol_v0
+    from app.web import feeds, pages
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(feeds.bp)
+    app.register_blueprint(eol_v0.bp)
