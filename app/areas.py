@@ -20,3 +20,6 @@ def register(app: Flask, api: Any) -> None:
     app.register_blueprint(pages.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(eol_v0.bp)
+    from app.api import eligibility as eligibility_api
+
+    api.register_blueprint(eligibility_api.blp)

@@ -18,3 +18,6 @@ def register(app: Flask) -> None:
     app.cli.add_command(export_command)
     app.cli.add_command(import_command)
     app.cli.add_command(import_release_data_command)
+    from app.cli_check import check_command
+
+    app.cli.add_command(check_command)

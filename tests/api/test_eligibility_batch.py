@@ -1,0 +1,265 @@
+"""POST /api/v1/eligibility, the batch (SPEC 6), on both databases: answers in order, each
+one what the single GET answers (errors included), the 10,000 limit and the envelope."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+import app.eligibility as service
+from tests.api.eligibility_catalogue import AS_OF, DATABASES, PRODUCT, URL, catalogue_app
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def seeded(
+    request: pytest.FixtureRequest, sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    yield from catalogue_app(request, sqlite_template, tmp_path_factory)
+
+
+@pytest.fixture
+def api(seeded: Flask) -> FlaskClient:
+    return seeded.test_client()
+
+
+def batch(api: FlaskClient, body: Any) -> TestResponse:
+    return api.post(URL, data=json.dumps(body), content_type="application/json")
+
+
+def results(api: FlaskClient, queries: list[Any]) -> list[dict[str, Any]]:
+    answer = batch(api, {"queries": queries})
+    assert answer.status_code == 200, answer.json
+    assert answer.mimetype == "application/json"
+    found: list[dict[str, Any]] = answer.json["results"]  # type: ignore[index]
+    assert len(found) == len(queries)
+    return found
+
+
+def q(version: Any, **fields: Any) -> dict[str, Any]:
+    return {"product": PRODUCT, "version": version, "as_of": AS_OF, **fields}
+
+
+# Valid and invalid queries mixed; each answer must be what the GET answers for it.
+MIXED = [
+    q("2.5.1"),
+    q("1.4.2", platform="ubuntu", platform_version="22.4", severity="S1"),
+    q("1.4.2", product="nope"),
+    q("1e5"),
+    q("1.4.2", as_of="2027-04-01", environment="non_production", severity="emergency"),
+    q("1.4.2", environment="staging", subscription="gold"),
+    {"version": "2.5.1"},
+    q("2.5.1", platform="ubuntu"),
+    q("7.0", subscription="none"),
+    q("1.4.2", as_of="3000-01-01"),
+    q("2.5.1", subscription="basic", platform="rhel", platform_version="9", severity="2"),
+    q(" 2.5.1 ", product=" aperturedb ", severity=" S2 "),
+    q("2.5.1"),
+]
+
+
+def test_answers_are_in_order_and_equal_the_single_gets(api: FlaskClient) -> None:
+    answers = results(api, MIXED)
+    for query, answer in zip(MIXED, answers, strict=True):
+        single = api.get(URL, query_string=query)
+        if single.status_code == 200:
+            assert answer == single.json, query
+        else:
+            assert answer == {"error": single.json}, query
+    assert [a.get("version") for a in answers[:2]] == ["2.5.1", "1.4.2"]
+    assert answers[2]["error"]["status"] == 404
+    assert answers[3]["error"]["code"] == "invalid_version"
+    assert set(answers[5]["error"]["errors"]) == {"environment", "subscription"}
+    assert answers[-1] == answers[0]
+
+
+@pytest.mark.parametrize(
+    ("item", "status", "code", "fields"),
+    [
+        pytest.param(q("1.4.2", product="nope"), 404, "not_found", set(), id="unknown-product"),
+        pytest.param(q("x.y"), 422, "invalid_version", {"version"}, id="invalid-version"),
+        pytest.param(q("1", colour="red"), 422, "validation_error", {"colour"}, id="unknown-field"),
+        pytest.param(q("1", id=3), 422, "validation_error", {"id"}, id="server-owned-field"),
+        pytest.param(q(1.4), 422, "validation_error", {"version"}, id="version-a-number"),
+        pytest.param(
+            q("1", severity=1), 422, "validation_error", {"severity"}, id="severity-a-number"
+        ),
+        pytest.param(
+            q("1", platform=["ubuntu"], platform_version="1"),
+            422,
+            "validation_error",
+            {"platform"},
+            id="list-value",
+        ),
+        pytest.param(
+            q("1", as_of={"y": 2026}), 422, "validation_error", {"as_of"}, id="object-value"
+        ),
+        pytest.param(q("1", product=None), 422, "validation_error", {"product"}, id="null-product"),
+        pytest.param(
+            q("1", platform_version="22.04"),
+            422,
+            "validation_error",
+            {"platform"},
+            id="version-without-platform",
+        ),
+        pytest.param(
+            q("1", platform="\ud800", platform_version="1"), 200, None, set(), id="lone-surrogate"
+        ),
+    ],
+)
+def test_an_invalid_item_gets_its_problem_in_place(
+    api: FlaskClient, item: dict[str, Any], status: int, code: str | None, fields: set[str]
+) -> None:
+    before, after = q("2.5.1"), q("1.4.2")
+    first, middle, last = results(api, [before, item, after])
+    assert (first["version"], last["version"]) == ("2.5.1", "1.4.2")
+    if status == 200:
+        assert "error" not in middle
+        return
+    problem = middle["error"]
+    assert (problem["status"], problem["code"]) == (status, code)
+    assert problem["type"] == f"/problems/{code}" and problem["title"] and problem["detail"]
+    assert set(problem.get("errors", {})) == fields
+
+
+def test_null_optional_fields_count_as_absent(api: FlaskClient) -> None:
+    nulls = {f: None for f in ("platform", "platform_version", "environment", "subscription")}
+    [answer] = results(api, [q("2.5.1", severity=None, **nulls)])
+    assert answer == results(api, [q("2.5.1")])[0]
+
+
+def test_as_of_defaults_to_today(api: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    import app.api.eligibility
+
+    monkeypatch.setattr(
+        app.api.eligibility, "today", lambda: __import__("datetime").date(2027, 4, 1)
+    )
+    [answer] = results(api, [{"product": PRODUCT, "version": "1.4.2"}])
+    assert (answer["as_of"], answer["status"]) == ("2027-04-01", "eol")
+
+
+def test_an_empty_batch_is_answered(api: FlaskClient) -> None:
+    assert results(api, []) == []
+
+
+def test_ten_thousand_queries_in_one_request(api: FlaskClient) -> None:
+    # Distinct versions (unknown releases, judged by their cycle) also run the verdict
+    # cache past its size; every 7th query names an unknown product.
+    queries = [q(f"2.5.{i}") if i % 7 else q("1.0", product=f"nope-{i % 3}") for i in range(10_000)]
+    queries[1234] = q("1.4.2", platform="ubuntu", platform_version="20.04")
+    started = time.perf_counter()
+    answers = results(api, queries)
+    elapsed = time.perf_counter() - started
+    assert len(answers) == 10_000
+    assert answers[1]["version"] == "2.5.1" and answers[1]["release_known"] is True
+    assert answers[2]["version"] == "2.5.2" and answers[2]["release_known"] is False
+    assert answers[2]["status"] == "current"
+    assert answers[9_999]["version"] == "2.5.9999"
+    assert answers[7]["error"]["status"] == 404
+    assert answers[1234]["reasons"][1]["code"] == "platform_vendor_eol"
+    assert sum("error" in a for a in answers) == len(range(0, 10_000, 7))
+    assert elapsed < 10, elapsed  # about 0.5 s on a laptop; a loose guard against a quadratic
+
+
+def test_more_than_ten_thousand_queries_is_413(api: FlaskClient) -> None:
+    answer = batch(api, {"queries": [q("2.5.1")] * 10_001})
+    assert answer.status_code == 413
+    assert answer.mimetype == "application/problem+json"
+    assert answer.json["code"] == "payload_too_large"  # type: ignore[index]
+    assert "10,000" in answer.json["detail"]  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        pytest.param({}, {"queries"}, id="missing-queries"),
+        pytest.param({"queries": None}, {"queries"}, id="queries-null"),
+        pytest.param({"queries": {"0": q("1")}}, {"queries"}, id="queries-not-a-list"),
+        pytest.param({"queries": "2.5.1"}, {"queries"}, id="queries-a-string"),
+        pytest.param({"queries": [q("1"), 1, "x", None]}, {"queries"}, id="item-not-an-object"),
+        pytest.param({"queries": [[q("1")]]}, {"queries"}, id="item-a-list"),
+        pytest.param({"queries": [], "as_of": AS_OF}, {"as_of"}, id="unknown-field"),
+        pytest.param([q("1")], {"_body"}, id="body-a-list"),
+        pytest.param("queries", {"_body"}, id="body-a-string"),
+        pytest.param(None, {"_body"}, id="body-null"),
+    ],
+)
+def test_envelope_errors_are_422(api: FlaskClient, body: Any, fields: set[str]) -> None:
+    answer = batch(api, body)
+    assert answer.status_code == 422
+    assert answer.mimetype == "application/problem+json"
+    problem = answer.json
+    assert problem is not None
+    assert (problem["status"], problem["code"]) == (422, "validation_error")
+    assert set(problem["errors"]) == fields
+
+
+def test_items_that_are_not_objects_are_named_by_index(api: FlaskClient) -> None:
+    answer = batch(api, {"queries": [q("1"), 1, q("2"), "x"]})
+    assert answer.json["errors"]["queries"] == {  # type: ignore[index]
+        "1": ["Must be an object."],
+        "3": ["Must be an object."],
+    }
+
+
+@pytest.mark.parametrize(
+    ("data", "content_type", "status"),
+    [
+        pytest.param(b'{"queries": [', "application/json", 400, id="malformed-json"),
+        pytest.param(b"queries=1", "application/x-www-form-urlencoded", 415, id="not-json"),
+        pytest.param(b"", None, 415, id="no-body"),
+        pytest.param(b"[" * 100_000, "application/json", 400, id="nested-too-deep"),
+    ],
+)
+def test_bodies_that_are_not_json(
+    api: FlaskClient, data: bytes, content_type: str | None, status: int
+) -> None:
+    answer = api.post(URL, data=data, content_type=content_type)
+    assert answer.status_code == status
+    assert answer.mimetype == "application/problem+json"
+
+
+def test_products_are_resolved_once_per_batch(
+    api: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[set[str]] = []
+    real = service.product_views  # type: ignore[attr-defined]
+
+    def counting(slugs: Any) -> Any:
+        calls.append(set(slugs))
+        return real(slugs)
+
+    def refuse(slug: str) -> Any:
+        raise AssertionError(f"product_view({slug!r}) called per query")
+
+    monkeypatch.setattr(service, "product_views", counting)
+    monkeypatch.setattr(service, "product_view", refuse)
+    answers = results(api, [q("2.5.1"), q("1.4.2"), q("1", product="nope"), q("2.0.0")] * 50)
+    assert calls == [{PRODUCT, "nope"}]
+    assert answers[2]["error"]["status"] == 404
+
+
+def test_a_catalogue_change_is_seen_at_once(seeded: Flask, api: FlaskClient) -> None:
+    """Verdicts are cached by product view; a new release makes a new view."""
+    from app.auth import Role, create_token
+
+    with seeded.app_context():
+        secret, _ = create_token(Role.ADMIN, "batch-cache-test")
+    admin = {"Authorization": f"Bearer {secret}"}
+    release = f"/api/v1/products/{PRODUCT}/releases"
+    assert results(api, [q("1.4.2")])[0]["upgrade_to"] == "2.5.1"
+    added = api.post(release, json={"version": "2.5.2", "released_on": "2026-11-01"}, headers=admin)
+    assert added.status_code == 201
+    try:
+        assert results(api, [q("1.4.2")])[0]["upgrade_to"] == "2.5.2"
+        assert api.get(URL, query_string=q("1.4.2")).json["upgrade_to"] == "2.5.2"  # type: ignore[index]
+    finally:
+        assert api.delete(f"{release}/2.5.2", headers=admin).status_code == 204
+    assert results(api, [q("1.4.2")])[0]["upgrade_to"] == "2.5.1"
