@@ -21,7 +21,7 @@ from app.models import ApiToken
 F = TypeVar("F", bound=Callable[..., Any])
 
 TOKEN_PREFIX = "lct_"
-BEARER_SECURITY = [{"bearerAuth": []}]
+BEARER_SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 
 
 class Role(StrEnum):

@@ -15,8 +15,8 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session, selectinload
 
 from app import db
 from app.errors import Conflict, NotFound, Unavailable, Unprocessable
@@ -25,6 +25,7 @@ from app.models import Platform as PlatformRow
 from app.models import PlatformVersion as PlatformVersionRow
 from app.models import Product as ProductRow
 from app.models import Release as ReleaseRow
+from app.schemas import is_slug
 from lifecycle.cycles import ProductCycles, Release, derive
 from lifecycle.errors import LifecycleError
 from lifecycle.policy import Policy
@@ -32,6 +33,11 @@ from lifecycle.status import support_level
 from lifecycle.versions import canonical_version, parse_version
 from platforms.matrix import Platform, PlatformRegistry, PlatformVersion, SupportMatrix
 from platforms.matrix import version_match_key as _match_key
+
+# Column widths (app/models.py): a value is refused with 422 before the database would.
+RELEASE_KEY_WIDTH = 200
+PLATFORM_VERSION_KEY_WIDTH = 120
+CYCLE_KEY_WIDTH = 64
 
 
 def version_match_key(text: str) -> str:
@@ -107,7 +113,12 @@ class RevisionProbe:
         self.sql = self._SQL.format(mark="?" if url.startswith("sqlite") else "%s")
 
     def revisions(self, slug: str) -> tuple[int, int, int] | None:
-        raw = self.engine.raw_connection()
+        unavailable = "The database does not answer; try again shortly."
+        try:
+            raw = self.engine.raw_connection()
+        except (DBAPIError, self.engine.dialect.dbapi.Error) as exc:  # type: ignore[union-attr]
+            # The pool hands a failed connect up unwrapped, as the driver's own error.
+            raise Unavailable(unavailable) from exc
         try:
             cursor = raw.cursor()
             try:
@@ -118,7 +129,7 @@ class RevisionProbe:
         except self.engine.dialect.dbapi.Error as exc:  # type: ignore[union-attr]
             # A broken connection (database restarted) is dropped; the next call reconnects.
             raw.invalidate()
-            raise Unavailable("The database does not answer; try again shortly.") from exc
+            raise Unavailable(unavailable) from exc
         finally:
             raw.close()
         return None if row is None else (int(row[0]), int(row[1]), int(row[2]))
@@ -131,6 +142,9 @@ def product_view(slug: str) -> ProductView:
     """The derived product, from the cache when its revision has not moved."""
     from flask import current_app
 
+    # What is not a slug names no product; PostgreSQL would refuse a NUL in the query.
+    if not is_slug(slug):
+        raise NotFound(f"No product is named {slug!r}.")
     probe: RevisionProbe = current_app.extensions["revision_probe"]
     row = probe.revisions(slug)
     if row is None:
@@ -152,7 +166,7 @@ def product_view(slug: str) -> ProductView:
 
 def product_views(slugs: Iterable[str]) -> dict[str, ProductView]:
     """Several products at once: one revision query for all of them (batch queries)."""
-    wanted = set(slugs)
+    wanted = {s for s in slugs if is_slug(s)}
     if not wanted:
         return {}
     session = db.session()
@@ -184,6 +198,12 @@ def all_product_views() -> list[ProductView]:
     return [views[s] for s in slugs if s in views]
 
 
+# With their versions in one more query, not one per platform.
+_ALL_PLATFORMS = (
+    select(PlatformRow).options(selectinload(PlatformRow.versions)).order_by(PlatformRow.slug)
+)
+
+
 def platform_registry(session: Session | None = None) -> tuple[int, PlatformRegistry]:
     session = session or db.session()
     revision = session.scalar(
@@ -194,7 +214,7 @@ def platform_registry(session: Session | None = None) -> tuple[int, PlatformRegi
     cached = cache.registry
     if cached is not None and cached[0] == revision:
         return cached
-    platforms = session.scalars(select(PlatformRow).order_by(PlatformRow.slug)).all()
+    platforms = session.scalars(_ALL_PLATFORMS).all()
     registry = PlatformRegistry.of(
         Platform(
             p.slug,
@@ -320,7 +340,9 @@ def release_dict(view: ProductView, release: Release, as_of: date) -> dict[str, 
 
 
 def _product_row(session: Session, slug: str) -> ProductRow:
-    product = session.scalar(select(ProductRow).where(ProductRow.slug == slug))
+    product = (
+        session.scalar(select(ProductRow).where(ProductRow.slug == slug)) if is_slug(slug) else None
+    )
     if product is None:
         raise NotFound(f"No product is named {slug!r}.")
     return product
@@ -351,7 +373,7 @@ def _commit(session: Session, conflict: str) -> None:
 
 
 def _policy(data: Mapping[str, Any], base: Policy | None = None) -> Policy:
-    fields = base.to_dict() if base else {}
+    fields: dict[str, Any] = base.to_dict() if base else {}
     fields.update(data)
     try:
         return Policy(**fields)
@@ -383,6 +405,8 @@ def create_product(data: Mapping[str, Any]) -> str:
 def update_product(slug: str, data: Mapping[str, Any]) -> None:
     session = db.session()
     product = _product_row(session, slug)
+    if not data:
+        return  # an empty PATCH changes nothing, so no cache anywhere need re-derive
     if "name" in data:
         product.name = data["name"]
     if "description" in data:
@@ -419,6 +443,10 @@ def add_release(slug: str, data: Mapping[str, Any]) -> str:
     product = _product_row(session, slug)
     version = data["version"].strip()
     key = canonical_version(_parse(version))
+    if len(key) > RELEASE_KEY_WIDTH:
+        # Normal forms can be longer than what was written (1-1 is 1.post1).
+        message = f"Invalid version: {version!r} is too long once normalized ({key!r})."
+        raise Unprocessable(message, errors={"version": [message]}, code="invalid_version")
     existing = session.scalar(
         select(ReleaseRow.version).where(
             ReleaseRow.product_id == product.id, ReleaseRow.version_key == key
@@ -462,6 +490,8 @@ def update_release(slug: str, version: str, data: Mapping[str, Any]) -> None:
     session = db.session()
     product = _product_row(session, slug)
     row = _release_row(session, product, version)
+    if not data:
+        return
     if "released_on" in data:
         row.released_on = data["released_on"]
     if "notes" in data:
@@ -486,27 +516,36 @@ def set_matrix_row(slug: str, cycle: str, entries: Sequence[Mapping[str, str]]) 
     try:
         key = policy_of(product).normalize_cycle_key(cycle)
     except LifecycleError as exc:
-        raise Unprocessable(str(exc), errors={"cycle": [str(exc)]}) from None
+        raise Unprocessable(str(exc), errors={"cycle": [str(exc)]}, code=exc.code) from None
+    if len(key) > CYCLE_KEY_WIDTH:
+        message = f"Invalid cycle {cycle!r}: too long."
+        raise Unprocessable(message, errors={"cycle": [message]}, code="invalid_cycle")
     ids: list[int] = []
-    problems: dict[str, list[str]] = {}
+    # Keyed like marshmallow's errors for a list body: {"0": {"platform": [...]}}.
+    problems: dict[str, dict[str, list[str]]] = {}
+    # One query for the platforms a row names, however long the row.
+    named = {entry["platform"] for entry in entries}
+    platforms = {
+        p.slug: p for p in session.scalars(_ALL_PLATFORMS.where(PlatformRow.slug.in_(named)))
+    }
     for i, entry in enumerate(entries):
-        platform = session.scalar(select(PlatformRow).where(PlatformRow.slug == entry["platform"]))
+        platform = platforms.get(entry["platform"])
         if platform is None:
-            problems[f"{i}.platform"] = [f"Unknown platform {entry['platform']!r}."]
+            problems[str(i)] = {"platform": [f"Unknown platform {entry['platform']!r}."]}
             continue
         match = version_match_key(entry["version"])
         found = next((v for v in platform.versions if v.version_key == match), None)
         if found is None:
-            problems[f"{i}.version"] = [
-                f"Platform {platform.slug!r} has no version {entry['version']!r}."
-            ]
+            problems[str(i)] = {
+                "version": [f"Platform {platform.slug!r} has no version {entry['version']!r}."]
+            }
             continue
         if found.id not in ids:
             ids.append(found.id)
     if problems:
         raise Unprocessable(
             "The matrix row names unknown platforms or platform versions: "
-            + " ".join(m for msgs in problems.values() for m in msgs),
+            + " ".join(m for item in problems.values() for msgs in item.values() for m in msgs),
             errors=problems,
         )
     session.execute(
@@ -544,12 +583,16 @@ def platform_dict(p: PlatformRow) -> dict[str, Any]:
 
 
 def list_platforms() -> list[dict[str, Any]]:
-    rows = db.session().scalars(select(PlatformRow).order_by(PlatformRow.slug)).all()
+    rows = db.session().scalars(_ALL_PLATFORMS).all()
     return [platform_dict(p) for p in rows]
 
 
 def _platform_row(session: Session, slug: str) -> PlatformRow:
-    row = session.scalar(select(PlatformRow).where(PlatformRow.slug == slug))
+    row = (
+        session.scalar(select(PlatformRow).where(PlatformRow.slug == slug))
+        if is_slug(slug)
+        else None
+    )
     if row is None:
         raise NotFound(f"No platform is named {slug!r}.")
     return row
@@ -559,8 +602,28 @@ def get_platform(slug: str) -> dict[str, Any]:
     return platform_dict(_platform_row(db.session(), slug))
 
 
+def _platform_version_key(text: str) -> str:
+    """The match key of a platform version as stored, or 422 when it does not fit."""
+    key = version_match_key(text)
+    # Case folding can lengthen text ("ß" is "ss").
+    if len(key) > PLATFORM_VERSION_KEY_WIDTH:
+        raise Unprocessable(
+            f"Invalid platform version {text!r}: too long.", errors={"version": ["Too long."]}
+        )
+    return key
+
+
 def create_platform(data: Mapping[str, Any]) -> str:
     session = db.session()
+    versions = data.get("versions", [])
+    too_long: dict[str, Any] = {}
+    for i, v in enumerate(versions):
+        try:
+            _platform_version_key(v["version"])
+        except Unprocessable as exc:
+            too_long[str(i)] = exc.errors
+    if too_long:
+        raise Unprocessable("Some platform versions are too long.", errors={"versions": too_long})
     message = f"A platform named {data['slug']!r} exists already."
     if session.scalar(select(PlatformRow.id).where(PlatformRow.slug == data["slug"])) is not None:
         raise Conflict(message)
@@ -571,7 +634,7 @@ def create_platform(data: Mapping[str, Any]) -> str:
             version_key=version_match_key(v["version"]),
             vendor_eol=v.get("vendor_eol"),
         )
-        for v in data.get("versions", [])
+        for v in versions
     ]
     session.add(platform)
     _bump_platforms(session)
@@ -582,6 +645,8 @@ def create_platform(data: Mapping[str, Any]) -> str:
 def update_platform(slug: str, data: Mapping[str, Any]) -> None:
     session = db.session()
     row = _platform_row(session, slug)
+    if not data:
+        return
     if "name" in data:
         row.name = data["name"]
     _bump_platforms(session)
@@ -601,11 +666,13 @@ def put_platform_version(slug: str, version: str, vendor_eol: date | None) -> bo
     session = db.session()
     row = _platform_row(session, slug)
     text = version.strip()
-    if not text or len(text) > 100 or any(ord(c) < 32 or ord(c) == 127 for c in text):
+    # On the raw string: strip() would quietly drop a trailing U+0085 (a C1 control).
+    controls = any(ord(c) < 32 or 127 <= ord(c) <= 159 for c in version)
+    if not text or len(text) > 100 or controls:
         raise Unprocessable(
             f"Invalid platform version {version!r}.", errors={"version": ["Invalid version."]}
         )
-    key = version_match_key(text)
+    key = _platform_version_key(text)
     found = next((v for v in row.versions if v.version_key == key), None)
     created = found is None
     if found is None:

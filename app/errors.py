@@ -202,6 +202,11 @@ def _core_error(error: LifecycleError) -> Response:
 def _unexpected_error(error: Exception) -> Response:
     from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+    if isinstance(error, RecursionError) and request.content_length:
+        # The JSON parser recurses once per nesting level: "[[[[..." a few thousand deep
+        # is a malformed body, not a server fault.
+        return problem(400, "Malformed request", "The request body is nested too deeply.")
+
     if isinstance(error, OperationalError | InterfaceError) or (
         isinstance(error, DBAPIError) and error.connection_invalidated
     ):

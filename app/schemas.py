@@ -9,8 +9,14 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
 SLUG_RE = r"^[a-z0-9][a-z0-9-]{0,63}$"
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_CONTROL_ANY = re.compile(r"[\x00-\x1f\x7f]")
+# SLUG_RE is also the OpenAPI pattern; in Python "$" matches before a final newline, so
+# loading uses this fullmatch form.
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+# Control characters are Unicode's Cc: C0, DEL and C1 (U+0080..U+009F); multi-line texts
+# may hold tab, line feed and carriage return.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_ANY = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # Dates outside this range are typos, and month arithmetic near year 9999 overflows.
 MIN_DATE = date(1900, 1, 1)
 MAX_DATE = date(2999, 12, 31)
@@ -28,12 +34,19 @@ def _no_control(multiline: bool) -> validate.Validator:
     return NoControl()
 
 
+def is_slug(text: str) -> bool:
+    """True when ``text`` is a slug (SPEC 6), with no trailing newline slipping through."""
+    return _SLUG.fullmatch(text) is not None
+
+
+def _slug(value: str) -> None:
+    if not is_slug(value):
+        raise ValidationError("A slug is 1-64 of a-z, 0-9 and -, starting with a letter or digit.")
+
+
 def Slug(**kwargs: Any) -> fields.String:
-    return fields.String(
-        validate=validate.Regexp(SLUG_RE, error="A slug is 1-64 of a-z, 0-9 and -."),
-        metadata={"pattern": SLUG_RE, "example": "aperturedb"},
-        **kwargs,
-    )
+    kwargs["metadata"] = {"pattern": SLUG_RE, "example": "aperturedb", **kwargs.get("metadata", {})}
+    return fields.String(validate=[validate.Length(min=1, max=64), _slug], **kwargs)
 
 
 def Name(**kwargs: Any) -> fields.String:
@@ -49,17 +62,25 @@ def LongText(**kwargs: Any) -> fields.String:
     )
 
 
+class _Day(fields.Date):
+    """A date written YYYY-MM-DD (SPEC 6): not the other forms ``date.fromisoformat`` takes
+    (``20261122``, ``2026-W47-7``)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
+        if isinstance(value, str) and not _ISO_DAY.fullmatch(value):
+            raise self.make_error("invalid")
+        result: date = super()._deserialize(value, attr, data, **kwargs)
+        return result
+
+
 def Day(**kwargs: Any) -> fields.Date:
     kwargs["metadata"] = {"example": "2026-11-22", **kwargs.get("metadata", {})}
-    return fields.Date(validate=validate.Range(min=MIN_DATE, max=MAX_DATE), **kwargs)
+    return _Day(validate=validate.Range(min=MIN_DATE, max=MAX_DATE), **kwargs)
 
 
 def VersionText(**kwargs: Any) -> fields.String:
-    return fields.String(
-        validate=[validate.Length(min=1, max=200), _no_control(False)],
-        metadata={"example": "2.5.1"},
-        **kwargs,
-    )
+    kwargs["metadata"] = {"example": "2.5.1", **kwargs.get("metadata", {})}
+    return fields.String(validate=[validate.Length(min=1, max=200), _no_control(False)], **kwargs)
 
 
 def _not_blank(value: str) -> None:

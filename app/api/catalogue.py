@@ -145,6 +145,7 @@ class ReleaseItem(MethodView):
     @protected(blp, Role.ADMIN)
     @blp.response(204)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
     def delete(self, slug: str, version: str) -> Any:
         """Delete a release."""
         service.delete_release(slug, version)
@@ -244,5 +245,11 @@ class PlatformVersionItem(MethodView):
     def put(self, data: dict[str, Any], slug: str, version: str) -> Any:
         """Add a platform version, or change its vendor EOL."""
         created = service.put_platform_version(slug, version, data["vendor_eol"])
-        body = {"version": version.strip(), "vendor_eol": data["vendor_eol"]}
-        return body, 201 if created else 200
+        # 22.4 changes the 22.04 already recorded: answer with the string on record.
+        key = service.version_match_key(version)
+        recorded = next(
+            v
+            for v in service.get_platform(slug)["versions"]
+            if service.version_match_key(v["version"]) == key
+        )
+        return recorded, 201 if created else 200
