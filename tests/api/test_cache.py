@@ -1,0 +1,193 @@
+"""The catalogue cache is per process and keyed by revision: two apps on one database stand
+for two worker processes. A write through one is seen by the next read through the other,
+and a read re-derives nothing when nothing changed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from app.catalogue import CatalogueCache
+from tests.conftest import dispose, make_app
+
+PRODUCT = "/api/v1/products/aperturedb"
+
+
+@pytest.fixture
+def other(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """A second worker on the same database."""
+    app = make_app(database_url, tmp_path)
+    yield app
+    dispose(app)
+
+
+@pytest.fixture
+def writer(client: FlaskClient, admin: dict[str, str]) -> FlaskClient:
+    """The first worker, with aperturedb 1 and 2, and ubuntu 22.04 and 24.04 in cycle 2."""
+    calls: list[tuple[str, str, Any]] = [
+        ("POST", "/api/v1/products", {"slug": "aperturedb", "name": "ApertureDB"}),
+        ("POST", "/api/v1/products", {"slug": "other", "name": "Other"}),
+        ("POST", f"{PRODUCT}/releases", {"version": "1.0.0", "released_on": "2024-01-10"}),
+        ("POST", f"{PRODUCT}/releases", {"version": "2.0.0", "released_on": "2025-01-10"}),
+        (
+            "POST",
+            "/api/v1/platforms",
+            {
+                "slug": "ubuntu",
+                "name": "Ubuntu",
+                "versions": [{"version": "22.04"}, {"version": "24.04"}],
+            },
+        ),
+        ("PUT", f"{PRODUCT}/cycles/2/platforms", [{"platform": "ubuntu", "version": "22.04"}]),
+    ]
+    for method, path, body in calls:
+        answer = client.open(path, method=method, json=body, headers=admin)
+        assert answer.status_code in (200, 201), answer.json
+    return client
+
+
+def cache_of(app: Flask) -> CatalogueCache:
+    cache: CatalogueCache = app.extensions["catalogue_cache"]
+    return cache
+
+
+def cycles(client: FlaskClient, as_of: str = "2026-01-01") -> list[dict[str, Any]]:
+    answer = client.get(f"{PRODUCT}/cycles?as_of={as_of}")
+    assert answer.status_code == 200
+    result: list[dict[str, Any]] = answer.json
+    return result
+
+
+def test_a_release_added_through_one_worker_is_read_through_the_other(
+    writer: FlaskClient, admin: dict[str, str], other: Flask
+) -> None:
+    reader = other.test_client()
+    assert [c["cycle"] for c in cycles(reader)] == ["2", "1"]  # cached in `other` now
+    answer = writer.post(
+        f"{PRODUCT}/releases", json={"version": "3.0.0", "released_on": "2025-12-01"}, headers=admin
+    )
+    assert answer.status_code == 201
+    seen = cycles(reader)
+    assert [(c["cycle"], c["status"]) for c in seen] == [
+        ("3", "current"),
+        ("2", "security_only"),
+        ("1", "eol"),
+    ]
+    releases = reader.get(f"{PRODUCT}/releases").json
+    assert [r["version"] for r in releases] == ["3.0.0", "2.0.0", "1.0.0"]
+
+
+def test_a_policy_patched_through_one_worker_is_read_through_the_other(
+    writer: FlaskClient, admin: dict[str, str], other: Flask
+) -> None:
+    reader = other.test_client()
+    assert cycles(reader)[1]["status"] == "security_only"
+    patched = writer.patch(PRODUCT, json={"policy": {"full_support_cycles": 2}}, headers=admin)
+    assert patched.status_code == 200
+    assert cycles(reader)[1]["status"] == "current"
+    assert reader.get(PRODUCT).json["policy"]["full_support_cycles"] == 2
+    listed = {p["slug"]: p for p in reader.get("/api/v1/products").json}
+    assert listed["aperturedb"]["policy"]["full_support_cycles"] == 2
+
+
+def test_a_vendor_eol_changed_through_one_worker_is_read_through_the_other(
+    writer: FlaskClient, admin: dict[str, str], other: Flask
+) -> None:
+    reader = other.test_client()
+    assert cycles(reader)[0]["platforms"][0]["vendor_eol"] is None
+    changed = writer.put(
+        "/api/v1/platforms/ubuntu/versions/22.04", json={"vendor_eol": "2027-06-01"}, headers=admin
+    )
+    assert changed.status_code == 200
+    assert cycles(reader)[0]["platforms"] == [
+        {"platform": "ubuntu", "version": "22.04", "vendor_eol": "2027-06-01"}
+    ]
+
+
+def test_a_matrix_row_replaced_through_one_worker_is_read_through_the_other(
+    writer: FlaskClient, admin: dict[str, str], other: Flask
+) -> None:
+    reader = other.test_client()
+    assert [p["version"] for p in cycles(reader)[0]["platforms"]] == ["22.04"]
+    replaced = writer.put(
+        f"{PRODUCT}/cycles/2/platforms",
+        json=[{"platform": "ubuntu", "version": "24.04"}],
+        headers=admin,
+    )
+    assert replaced.status_code == 200
+    assert [p["version"] for p in cycles(reader)[0]["platforms"]] == ["24.04"]
+
+
+def test_a_platform_deleted_through_one_worker_leaves_the_others_matrix(
+    writer: FlaskClient, admin: dict[str, str], other: Flask
+) -> None:
+    reader = other.test_client()
+    assert cycles(reader)[0]["platforms"]
+    assert writer.delete("/api/v1/platforms/ubuntu", headers=admin).status_code == 204
+    assert cycles(reader)[0]["platforms"] == []
+
+
+def test_a_product_deleted_and_recreated_through_one_worker(
+    writer: FlaskClient, admin: dict[str, str], other: Flask
+) -> None:
+    reader = other.test_client()
+    assert len(cycles(reader)) == 2
+    assert writer.delete(PRODUCT, headers=admin).status_code == 204
+    assert reader.get(PRODUCT).status_code == 404
+    # Same slug, new product: the other worker's cached view of the old one is not served.
+    writer.post("/api/v1/products", json={"slug": "aperturedb", "name": "New"}, headers=admin)
+    assert reader.get(PRODUCT).json["name"] == "New"
+    assert cycles(reader) == []
+    assert reader.get(f"{PRODUCT}/releases").json == []
+
+
+def test_a_read_does_not_rederive_when_nothing_changed(
+    writer: FlaskClient, admin: dict[str, str], other: Flask
+) -> None:
+    reader = other.test_client()
+    cache = cache_of(other)
+    cycles(reader)
+    first = cache.views["aperturedb"]
+    for path in [f"{PRODUCT}/cycles", PRODUCT, f"{PRODUCT}/releases", f"{PRODUCT}/cycles/2"]:
+        assert reader.get(path).status_code == 200
+        assert cache.views["aperturedb"] is first, path
+    # The list reads through the same cache.
+    reader.get("/api/v1/products")
+    assert cache.views["aperturedb"] is first
+    other_view = cache.views["other"]
+
+    # A write to one product re-derives that product only.
+    writer.post(
+        f"{PRODUCT}/releases", json={"version": "2.1.0", "released_on": "2025-06-01"}, headers=admin
+    )
+    cycles(reader)
+    second = cache.views["aperturedb"]
+    assert second is not first
+    assert second.revision > first.revision
+    reader.get("/api/v1/products/other")
+    assert cache.views["other"] is other_view
+    cycles(reader)
+    assert cache.views["aperturedb"] is second
+
+    # A platform write moves every product's platforms revision.
+    writer.patch("/api/v1/platforms/ubuntu", json={"name": "Ubuntu LTS"}, headers=admin)
+    reader.get("/api/v1/products/other")
+    assert cache.views["other"] is not other_view
+
+
+def test_reads_do_not_rederive_in_the_writing_worker_either(
+    app: Flask, writer: FlaskClient, admin: dict[str, str]
+) -> None:
+    cache = cache_of(app)
+    cycles(writer)
+    first = cache.views["aperturedb"]
+    cycles(writer, "2030-01-01")  # another as-of date needs no new derivation
+    assert cache.views["aperturedb"] is first
+    writer.patch(f"{PRODUCT}/releases/2.0.0", json={"notes": "LTS"}, headers=admin)
+    assert writer.get(f"{PRODUCT}/releases/2.0.0").json["notes"] == "LTS"
+    assert cache.views["aperturedb"] is not first
