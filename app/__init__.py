@@ -7,7 +7,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask, Request, Response, request
+from flask.sessions import SessionInterface, SessionMixin
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
@@ -44,8 +45,19 @@ class LifecycleApi(Api):  # type: ignore[misc]
         pass
 
 
+class NoSessionInterface(SessionInterface):
+    """The service keeps no cookie sessions; skipping them saves signing work per request."""
+
+    def open_session(self, app: Flask, request: Request) -> None:
+        return None
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        return None
+
+
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
+    app.session_interface = NoSessionInterface()
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(config.from_environment(app.instance_path))
     app.config.update(config.API_SETTINGS)

@@ -111,14 +111,20 @@ class RevisionProbe:
             options["isolation_level"] = "AUTOCOMMIT"
         self.engine = make_engine(url, **options)
         self.sql = self._SQL.format(mark="?" if url.startswith("sqlite") else "%s")
+        self._local = threading.local()
 
     def revisions(self, slug: str) -> tuple[int, int, int] | None:
         unavailable = "The database does not answer; try again shortly."
-        try:
-            raw = self.engine.raw_connection()
-        except (DBAPIError, self.engine.dialect.dbapi.Error) as exc:  # type: ignore[union-attr]
-            # The pool hands a failed connect up unwrapped, as the driver's own error.
-            raise Unavailable(unavailable) from exc
+        dbapi_error = self.engine.dialect.dbapi.Error  # type: ignore[union-attr]
+        raw = getattr(self._local, "raw", None)
+        if raw is None:
+            try:
+                # Kept checked out by this thread: returning it to the pool on
+                # every read would cost more than the query itself.
+                raw = self._local.raw = self.engine.raw_connection()
+            except (DBAPIError, dbapi_error) as exc:
+                # The pool hands a failed connect up unwrapped, as the driver's own error.
+                raise Unavailable(unavailable) from exc
         try:
             cursor = raw.cursor()
             try:
@@ -126,15 +132,18 @@ class RevisionProbe:
                 row = cursor.fetchone()
             finally:
                 cursor.close()
-        except self.engine.dialect.dbapi.Error as exc:  # type: ignore[union-attr]
+        except dbapi_error as exc:
             # A broken connection (database restarted) is dropped; the next call reconnects.
+            self._local.raw = None
             raw.invalidate()
             raise Unavailable(unavailable) from exc
-        finally:
-            raw.close()
         return None if row is None else (int(row[0]), int(row[1]), int(row[2]))
 
     def dispose(self) -> None:
+        raw = getattr(self._local, "raw", None)
+        if raw is not None:
+            self._local.raw = None
+            raw.close()
         self.engine.dispose()
 
 
