@@ -8,6 +8,7 @@ the cache is safe across any number of worker processes.
 
 from __future__ import annotations
 
+import secrets
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -348,6 +349,16 @@ def release_dict(view: ProductView, release: Release, as_of: date) -> dict[str, 
 # --- writes ----------------------------------------------------------------------------
 
 
+def new_revision() -> int:
+    """A new product's first revision.
+
+    Random rather than 1: SQLite may give a re-created product the id of a
+    deleted one, and a worker that cached the old one must not take the new
+    one for it.
+    """
+    return secrets.randbelow(1 << 30) + 1
+
+
 def _product_row(session: Session, slug: str) -> ProductRow:
     product = (
         session.scalar(select(ProductRow).where(ProductRow.slug == slug)) if is_slug(slug) else None
@@ -404,7 +415,7 @@ def create_product(data: Mapping[str, Any]) -> str:
             full_support_cycles=policy.full_support_cycles,
             security_cycles=policy.security_cycles,
             eosl_months=policy.eosl_months,
-            revision=1,
+            revision=new_revision(),
         )
     )
     _commit(session, f"A product named {data['slug']!r} exists already.")

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app import db
-from app.catalogue import version_match_key
+from app.catalogue import new_revision, version_match_key
 from app.errors import Unprocessable
 from app.models import CatalogueState, MatrixEntry
 from app.models import Platform as PlatformRow
@@ -667,7 +667,7 @@ class _Importer:
                 row_entry.cycle: matrix_ids[(i, j)] for j, row_entry in enumerate(entry.matrix)
             }
             if row is None:
-                row = ProductRow(slug=entry.slug, revision=1)
+                row = ProductRow(slug=entry.slug, revision=new_revision())
                 _set_fields(row, entry)
                 session.add(row)
                 session.flush()
@@ -965,7 +965,7 @@ def import_release_data_file(path: Path) -> ReleaseDataResult:
     try:
         product_id = session.scalar(select(ProductRow.id).where(ProductRow.slug == slug))
         if product_id is None:
-            product = ProductRow(slug=slug, name=slug, revision=1)
+            product = ProductRow(slug=slug, name=slug, revision=new_revision())
             session.add(product)
             session.flush()
             product_id = product.id

@@ -191,3 +191,35 @@ def test_reads_do_not_rederive_in_the_writing_worker_either(
     writer.patch(f"{PRODUCT}/releases/2.0.0", json={"notes": "LTS"}, headers=admin)
     assert writer.get(f"{PRODUCT}/releases/2.0.0").json["notes"] == "LTS"
     assert cache.views["aperturedb"] is not first
+
+
+def test_a_product_recreated_under_its_old_slug_is_not_served_from_a_stale_cache(
+    database_url: str, tmp_path: Path
+) -> None:
+    """SQLite may reuse a deleted product's id; a worker's cache must still notice."""
+    from app.auth import Role, create_token
+
+    first, second = make_app(database_url, tmp_path), make_app(database_url, tmp_path)
+    try:
+        with first.app_context():
+            secret, _ = create_token(Role.ADMIN, "recreate")
+        headers = {"Authorization": f"Bearer {secret}"}
+        a, b = first.test_client(), second.test_client()
+        assert (
+            a.post(
+                "/api/v1/products", json={"slug": "zz", "name": "Old"}, headers=headers
+            ).status_code
+            == 201
+        )
+        assert b.get("/api/v1/products/zz").json["name"] == "Old"
+        assert a.delete("/api/v1/products/zz", headers=headers).status_code == 204
+        assert (
+            a.post(
+                "/api/v1/products", json={"slug": "zz", "name": "New"}, headers=headers
+            ).status_code
+            == 201
+        )
+        assert b.get("/api/v1/products/zz").json["name"] == "New"
+    finally:
+        dispose(first)
+        dispose(second)

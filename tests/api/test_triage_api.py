@@ -191,7 +191,6 @@ def test_spec_examples(desk: Desk, submitted_at: str, due: str) -> None:
         pytest.param({"channel": "portal"}, "normal", "normal", "default", id="portal"),
         pytest.param({"channel": "phone"}, "normal", "normal", "default", id="phone"),
         pytest.param({}, "normal", "normal", "default", id="channel-defaults-to-portal"),
-        pytest.param({"severity": ""}, "normal", "normal", "default", id="empty-severity-absent"),
         pytest.param({"subject": "Urgent: down"}, "normal", "normal", "default", id="no-brackets"),
         pytest.param(
             {"subject": "[Emergency] db down", "environment": "non_production"},
@@ -551,6 +550,7 @@ def test_a_revoked_token_is_refused(client: FlaskClient, app: Flask) -> None:
         pytest.param({"body": "x" * 10_001}, 422, "body", None, id="long-body"),
         pytest.param({"body": "a\x07b"}, 422, "body", None, id="bell-in-body"),
         pytest.param({"severity": "critical"}, 422, "severity", None, id="bad-severity"),
+        pytest.param({"severity": ""}, 422, "severity", None, id="blank-severity"),
         pytest.param({"environment": "staging"}, 422, "environment", None, id="bad-environment"),
         pytest.param({"as_of": "2026-13-01"}, 422, "as_of", None, id="bad-as-of"),
         pytest.param({"platform": "ubuntu"}, 422, "platform_version", None, id="half-platform"),
