@@ -91,7 +91,23 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     cli.init_app(app)
 
     app.before_request(_require_json_body)
+    app.after_request(_security_headers)
     return app
+
+
+def _security_headers(response: Response) -> Response:
+    """Every answer, error pages included, carries the pages' security headers.
+
+    The API reference page loads its renderer from a CDN, so it keeps only
+    the headers that do not block that.
+    """
+    from app.web import SECURITY_HEADERS
+
+    for name, value in SECURITY_HEADERS.items():
+        if name == "Content-Security-Policy" and request.path == "/api/docs":
+            continue
+        response.headers.setdefault(name, value)
+    return response
 
 
 def _require_json_body() -> Any:

@@ -172,7 +172,7 @@ def _http_error(error: HTTPException) -> Response | HTTPException:
     if status == 400 and messages is not None:
         return problem(400, "Malformed request", "The request body is not valid JSON.")
     if not wants_problem():
-        return error
+        return _page(status, error.name, error.description or error.name, error)
     title = error.name
     detail = error.description or title
     headers = {}
@@ -219,4 +219,22 @@ def _unexpected_error(error: Exception) -> Response:
             headers={"Retry-After": "5"},
         )
     log.exception("unexpected error")
-    return problem(500, "Internal error", "An unexpected error occurred; it has been logged.")
+    detail = "An unexpected error occurred; it has been logged."
+    if not wants_problem():
+        return _page(500, "Internal error", detail, None)
+    return problem(500, "Internal error", detail)
+
+
+def _page(status: int, title: str, detail: str, fallback: HTTPException | None) -> Any:
+    """Errors outside /api are pages, in the site's own layout."""
+    try:
+        from app.web.pages import error_page
+
+        body = error_page(status, title, detail)
+    except Exception:  # the error page itself must never turn one error into another
+        log.exception("error page failed")
+        return fallback if fallback is not None else Response(detail, status, mimetype="text/plain")
+    response = Response(body, status=status, mimetype="text/html")
+    if status == 405 and fallback is not None and getattr(fallback, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(fallback.valid_methods)  # type: ignore[attr-defined]
+    return response

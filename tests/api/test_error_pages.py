@@ -1,0 +1,37 @@
+"""Errors outside /api are pages in the site's layout, with the security headers."""
+
+from __future__ import annotations
+
+import pytest
+from flask.testing import FlaskClient
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        pytest.param("GET", "/no-such-page", 404, id="unknown-page"),
+        pytest.param("POST", "/", 405, id="method-not-allowed"),
+    ],
+)
+def test_page_errors_are_html_pages(
+    client: FlaskClient, method: str, path: str, status: int
+) -> None:
+    answer = client.open(path, method=method)
+    assert answer.status_code == status
+    assert answer.mimetype == "text/html"
+    assert b'<html lang="en">' in answer.data
+    assert "frame-ancestors 'none'" in answer.headers["Content-Security-Policy"]
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_api_errors_stay_problem_json(client: FlaskClient) -> None:
+    answer = client.get("/api/v1/no-such-thing")
+    assert answer.status_code == 404
+    assert answer.mimetype == "application/problem+json"
+    assert answer.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_api_reference_may_load_its_renderer(client: FlaskClient) -> None:
+    answer = client.get("/api/docs")
+    assert answer.status_code == 200
+    assert "Content-Security-Policy" not in answer.headers
