@@ -80,7 +80,7 @@ class Product(MethodView):
         return service.product_dict(service.product_view(slug), _as_of(args), with_cycles=True)
 
     @protected(blp, Role.ADMIN)
-    @blp.arguments(ProductPatchSchema)
+    @blp.arguments(ProductPatchSchema, required=False)
     @blp.response(200, ProductDetailSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def patch(self, data: dict[str, Any], slug: str) -> Any:
@@ -133,7 +133,7 @@ class ReleaseItem(MethodView):
         return service.release_dict(view, service.get_release(view, version), _as_of(args))
 
     @protected(blp, Role.ADMIN)
-    @blp.arguments(ReleasePatchSchema)
+    @blp.arguments(ReleasePatchSchema, required=False)
     @blp.response(200, ReleaseSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def patch(self, data: dict[str, Any], slug: str, version: str) -> Any:
@@ -218,7 +218,7 @@ class PlatformItem(MethodView):
         return service.get_platform(slug)
 
     @protected(blp, Role.ADMIN)
-    @blp.arguments(PlatformPatchSchema)
+    @blp.arguments(PlatformPatchSchema, required=False)
     @blp.response(200, PlatformSchema)
     @blp.alt_response(404, response="NOT_FOUND")
     def patch(self, data: dict[str, Any], slug: str) -> Any:
