@@ -23,3 +23,6 @@ def register(app: Flask, api: Any) -> None:
     from app.api import eligibility as eligibility_api
 
     api.register_blueprint(eligibility_api.blp)
+    from app.api import announcements as announcements_api
+
+    api.register_blueprint(announcements_api.blp)

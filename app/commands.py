@@ -21,3 +21,7 @@ def register(app: Flask) -> None:
     from app.cli_check import check_command
 
     app.cli.add_command(check_command)
+    from app.cli_announce import announce_command, scheduler_command
+
+    app.cli.add_command(announce_command)
+    app.cli.add_command(scheduler_command)

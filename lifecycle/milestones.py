@@ -26,7 +26,16 @@ from lifecycle.cycles import ProductCycles
 from lifecycle.errors import LifecycleError
 from lifecycle.status import Status
 
-__all__ = ["Milestone", "MilestoneKind", "due_lead", "milestones", "parse_leads"]
+__all__ = [
+    "Milestone",
+    "MilestoneKind",
+    "between",
+    "due_lead",
+    "milestone_message",
+    "milestone_subject",
+    "milestones",
+    "parse_leads",
+]
 
 
 class MilestoneKind(StrEnum):
@@ -113,6 +122,49 @@ def parse_leads(text: str) -> tuple[int, ...]:
     if not leads or any(lead < 0 or lead > 3660 for lead in leads):
         raise LifecycleError(f"Lead days must be from 0 to 3660, not {text!r}")
     return leads
+
+
+_WHAT_HAPPENS = {
+    MilestoneKind.SECURITY_ONLY_FROM: "receives security fixes only from",
+    MilestoneKind.EOL_ON: "reaches end of life on",
+    MilestoneKind.EOSL_ON: "reaches end of service life on",
+}
+
+
+def milestone_subject(milestone: Milestone, product_name: str) -> str:
+    """A milestone in plain words, e.g. "ApertureDB 1 reaches end of life on 2027-03-01".
+
+    >>> from datetime import date
+    >>> m = Milestone("demo", "2", MilestoneKind.SECURITY_ONLY_FROM, date(2027, 3, 1))
+    >>> milestone_subject(m, "Demo")
+    'Demo 2 receives security fixes only from 2027-03-01'
+    """
+    what = _WHAT_HAPPENS[milestone.kind]
+    return f"{product_name} {milestone.cycle} {what} {milestone.date.isoformat()}"
+
+
+def milestone_message(milestone: Milestone, product_name: str, as_of: date) -> str:
+    """One sentence naming the product, cycle, what happens, the date and how far off it is.
+
+    >>> from datetime import date
+    >>> m = Milestone("demo", "1", MilestoneKind.EOL_ON, date(2027, 3, 1))
+    >>> milestone_message(m, "Demo", date(2027, 1, 30))
+    'Demo 1 reaches end of life on 2027-03-01, in 30 days.'
+    >>> milestone_message(m, "Demo", date(2027, 3, 1))
+    'Demo 1 reaches end of life on 2027-03-01, today.'
+    """
+    days = (milestone.date - as_of).days
+    if days == 0:
+        when = "today"
+    elif days == 1:
+        when = "tomorrow"
+    elif days > 1:
+        when = f"in {days} days"
+    elif days == -1:
+        when = "yesterday"
+    else:
+        when = f"{-days} days ago"
+    return f"{milestone_subject(milestone, product_name)}, {when}."
 
 
 def _order(m: Milestone) -> tuple[date, str, str, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
+import app.models_announce  # noqa: F401  (announcements, subscriptions, deliveries)
 from app import models  # noqa: F401  (registers the tables)
 from app.db import Base, make_engine
 

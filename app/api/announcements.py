@@ -1,0 +1,197 @@
+"""Upcoming milestones, announcement subscribers and the announcements made (SPEC 6, 10)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from flask import Response, url_for
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from app import announcer as service
+from app.api import today
+from app.auth import Role, protected
+from app.schemas import Day, QuerySchema, Slug, StrictSchema
+
+blp = Blueprint(
+    "announcements",
+    __name__,
+    url_prefix="/api/v1",
+    description="Upcoming milestones, announcement subscribers and the announcements made.",
+)
+
+MILESTONES = ["security_only_from", "eol_on", "eosl_on"]
+SUBSCRIPTION_ID = "<int(max=2147483647):subscription_id>"
+_NO_SPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f]")
+
+
+# --- schemas ----------------------------------------------------------------------------
+
+
+class UpcomingQuerySchema(QuerySchema):
+    within_days = fields.Integer(
+        load_default=90,
+        validate=validate.Range(0, 3660),
+        metadata={"description": "how many days ahead of as_of to look (0 to 3660)"},
+    )
+    product = Slug()
+    as_of = Day(metadata={"description": "the first day to look at (default: today, UTC)"})
+
+
+class UpcomingSchema(Schema):
+    product = fields.String()
+    cycle = fields.String()
+    milestone = fields.String(metadata={"enum": MILESTONES})
+    date = fields.Date()
+    status_after = fields.String(metadata={"description": "the status that starts on date"})
+    message = fields.String()
+
+
+def _url_text(value: str) -> None:
+    if _NO_SPACE_OR_CONTROL.search(value):
+        raise ValidationError("A URL holds no spaces or control characters.")
+    if not value.lower().startswith(("http://", "https://")):
+        raise ValidationError("A webhook URL must start with http:// or https://.")
+
+
+class SubscriptionCreateSchema(StrictSchema):
+    kind = fields.String(required=True, validate=validate.OneOf(["webhook", "email"]))
+    url = fields.String(
+        validate=[validate.Length(min=1, max=2000), _url_text],
+        metadata={"description": "for a webhook: where to POST (http or https)"},
+    )
+    address = fields.Email(
+        validate=validate.Length(max=254), metadata={"description": "for email: the recipient"}
+    )
+    products = fields.List(
+        Slug(),
+        allow_none=True,
+        validate=validate.Length(min=1, max=1000),
+        metadata={"description": "product slugs to hear about; absent or null: every product"},
+    )
+
+    @validates_schema
+    def _fits_kind(self, data: dict[str, Any], **_: Any) -> None:
+        kind = data.get("kind")
+        if kind == "webhook":
+            if "url" not in data:
+                raise ValidationError("A webhook subscription needs a url.", "url")
+            if "address" in data:
+                raise ValidationError("A webhook subscription takes no address.", "address")
+        elif kind == "email":
+            if "address" not in data:
+                raise ValidationError("An email subscription needs an address.", "address")
+            if "url" in data:
+                raise ValidationError("An email subscription takes no url.", "url")
+
+
+class SubscriptionSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String(metadata={"enum": ["webhook", "email"]})
+    url = fields.String(metadata={"description": "webhooks only"})
+    address = fields.String(metadata={"description": "email only"})
+    products = fields.List(fields.String(), allow_none=True)
+    active = fields.Boolean(metadata={"description": "false once a webhook answered 410"})
+    disabled_reason = fields.String(allow_none=True)
+    created_at = fields.DateTime()
+
+
+class SubscriptionCreatedSchema(SubscriptionSchema):
+    secret = fields.String(
+        metadata={"description": "webhooks only: the signing secret (whsec_...), shown only here"}
+    )
+
+
+class AnnouncementsQuerySchema(QuerySchema):
+    product = Slug()
+    limit = fields.Integer(load_default=100, validate=validate.Range(1, 1000))
+
+
+class DeliveryStateSchema(Schema):
+    subscription_id = fields.Integer(
+        allow_none=True, metadata={"description": "null once the subscription is deleted"}
+    )
+    state = fields.String(metadata={"enum": ["pending", "sent", "failed"]})
+    attempts = fields.Integer()
+    next_attempt_at = fields.DateTime(allow_none=True, metadata={"description": "when pending"})
+    last_error = fields.String(allow_none=True)
+    sent_at = fields.DateTime(allow_none=True)
+
+
+class AnnouncementSchema(Schema):
+    id = fields.Integer()
+    product = fields.String()
+    product_name = fields.String()
+    cycle = fields.String()
+    milestone = fields.String(metadata={"enum": MILESTONES})
+    date = fields.Date()
+    lead_days = fields.Integer()
+    status_after = fields.String()
+    message = fields.String()
+    url = fields.String()
+    announced_on = fields.Date()
+    created_at = fields.DateTime()
+    deliveries = fields.List(fields.Nested(DeliveryStateSchema))
+
+
+# --- views ------------------------------------------------------------------------------
+
+
+@blp.route("/upcoming")
+class Upcoming(MethodView):
+    @blp.arguments(UpcomingQuerySchema, location="query")
+    @blp.response(200, UpcomingSchema(many=True))
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, args: dict[str, Any]) -> Any:
+        """Milestones from as_of to as_of + within_days, soonest first."""
+        return service.upcoming(
+            args.get("as_of") or today(), args["within_days"], args.get("product")
+        )
+
+
+@blp.route("/subscriptions")
+class Subscriptions(MethodView):
+    @protected(blp, Role.SUPPORT)
+    @blp.response(200, SubscriptionSchema(many=True))
+    def get(self) -> Any:
+        """Announcement subscribers (never their secrets)."""
+        return service.list_subscriptions()
+
+    @protected(blp, Role.ADMIN)
+    @blp.arguments(SubscriptionCreateSchema)
+    @blp.response(201, SubscriptionCreatedSchema)
+    def post(self, data: dict[str, Any]) -> Any:
+        """Add a subscriber; a webhook's signing secret is in this answer and never again."""
+        body = service.create_subscription(data)
+        location = url_for("announcements.SubscriptionItem", subscription_id=body["id"])
+        return body, 201, {"Location": location}
+
+
+@blp.route(f"/subscriptions/{SUBSCRIPTION_ID}")
+class SubscriptionItem(MethodView):
+    @protected(blp, Role.SUPPORT)
+    @blp.response(200, SubscriptionSchema)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def get(self, subscription_id: int) -> Any:
+        """One subscriber (never its secret)."""
+        return service.get_subscription(subscription_id)
+
+    @protected(blp, Role.ADMIN)
+    @blp.response(204)
+    @blp.alt_response(404, response="NOT_FOUND")
+    def delete(self, subscription_id: int) -> Any:
+        """Remove a subscriber; its queued deliveries end failed."""
+        service.delete_subscription(subscription_id)
+        return Response(status=204)
+
+
+@blp.route("/announcements")
+class Announcements(MethodView):
+    @protected(blp, Role.SUPPORT)
+    @blp.arguments(AnnouncementsQuerySchema, location="query")
+    @blp.response(200, AnnouncementSchema(many=True))
+    def get(self, args: dict[str, Any]) -> Any:
+        """Announcements made, newest first, with the state of their deliveries."""
+        return service.list_announcements(args["limit"], args.get("product"))
