@@ -369,19 +369,23 @@ def _product_row(session: Session, slug: str) -> ProductRow:
 
 
 def _bump(session: Session, product_id: int) -> None:
-    session.execute(
-        update(ProductRow)
-        .where(ProductRow.id == product_id)
-        .values(revision=ProductRow.revision + 1)
-    )
+    # No autoflush: the pending INSERT would run here, outside _commit, and a concurrent
+    # duplicate would be an IntegrityError (500) instead of a Conflict (409).
+    with session.no_autoflush:
+        session.execute(
+            update(ProductRow)
+            .where(ProductRow.id == product_id)
+            .values(revision=ProductRow.revision + 1)
+        )
 
 
 def _bump_platforms(session: Session) -> None:
-    session.execute(
-        update(CatalogueState)
-        .where(CatalogueState.id == 1)
-        .values(platforms_revision=CatalogueState.platforms_revision + 1)
-    )
+    with session.no_autoflush:
+        session.execute(
+            update(CatalogueState)
+            .where(CatalogueState.id == 1)
+            .values(platforms_revision=CatalogueState.platforms_revision + 1)
+        )
 
 
 def _commit(session: Session, conflict: str) -> None:
@@ -577,7 +581,7 @@ def set_matrix_row(slug: str, cycle: str, entries: Sequence[Mapping[str, str]]) 
         MatrixEntry(product_id=product.id, cycle_key=key, platform_version_id=pv) for pv in ids
     )
     _bump(session, product.id)
-    session.commit()
+    _commit(session, f"The platforms of {slug} {key} changed meanwhile; try again.")
     return key
 
 
