@@ -1,9 +1,10 @@
-"""Makes announcements from milestones (SPEC 10): once per (product, cycle, milestone, date, lead).
+"""The announcements service (SPEC 10): makes announcements from milestones, once per
+(product, cycle, milestone, date, lead), and keeps the subscribers and the record.
 
 The rules (which milestones, which lead is due) are ``lifecycle.milestones``;
-this module only records what it decides, and queues one delivery per
+this module records what they decide and queues one delivery per matching
 subscriber in the same transaction, so an announcement never exists without
-its outbox rows.
+its outbox rows. Sending is ``app.delivery``'s.
 """
 
 from __future__ import annotations

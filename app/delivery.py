@@ -30,7 +30,7 @@ from typing import Any, cast
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app
-from sqlalchemy import CursorResult, and_, or_, select, update
+from sqlalchemy import CursorResult, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 from standardwebhooks.webhooks import Webhook
 
@@ -553,8 +553,6 @@ def fail_pending(session: Session, subscription_id: int, reason: str) -> int:
 
 def outbox_counts() -> dict[str, int]:
     """Rows per state, for the command line's summary."""
-    from sqlalchemy import func
-
     rows = db.session().execute(select(Delivery.state, func.count()).group_by(Delivery.state))
     counts = {state: 0 for state in (PENDING, SENT, FAILED)}
     counts.update({state: int(n) for state, n in rows})

@@ -77,9 +77,6 @@ class Subscription(Base):
         UtcDateTime(), nullable=False, server_default=func.now()
     )
 
-    def wants(self, product: str) -> bool:
-        return self.active and (self.products is None or product in self.products)
-
 
 class Announcement(Base):
     """One announcement of one milestone with one lead: made once, whatever runs at once."""

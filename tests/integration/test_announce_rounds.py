@@ -14,6 +14,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from test_announce_support import (
     MailServer,
     WebhookReceiver,
@@ -388,3 +389,27 @@ def test_backoff_is_full_jitter_up_to_the_cap(attempts: int) -> None:
     spread = {backoff(attempts, random.Random(seed)) for seed in range(20)}
     assert len(spread) > 10
     assert all(timedelta(seconds=1) <= d <= ceiling for d in spread)
+
+
+@pytest.mark.usefixtures("catalogue")
+def test_the_database_itself_refuses_a_second_announcement_of_one_key(app: Flask) -> None:
+    with app.app_context():
+        [first, *_] = announcer.announce(date(2027, 2, 25))
+        from app import db
+
+        session = db.session()
+        original = session.get(Announcement, first.id)
+        assert original is not None
+        copy = {
+            c.key: getattr(original, c.key)
+            for c in Announcement.__table__.columns
+            if c.key not in ("id", "created_at")
+        }
+        session.add(Announcement(**copy))
+        with pytest.raises(IntegrityError):
+            session.commit()
+        session.rollback()
+        # Another lead, or another date, of the same milestone is another announcement.
+        for change in ({"lead_days": 0}, {"milestone_date": date(2027, 3, 5)}):
+            session.add(Announcement(**{**copy, **change}))
+            session.commit()
