@@ -24,6 +24,13 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "MAIL_FROM": env.get("MAIL_FROM", "lifecycle@localhost"),
         "WEBHOOK_ALLOW_PRIVATE": env.get("WEBHOOK_ALLOW_PRIVATE", "0") == "1",
         "WEBHOOK_TIMEOUT_SECONDS": float(env.get("WEBHOOK_TIMEOUT_SECONDS", "5")),
+        # How long a sender may hold an outbox row before another may take it over.
+        "DELIVERY_LEASE_SECONDS": float(
+            env.get(
+                "DELIVERY_LEASE_SECONDS",
+                str(30 + 10 * float(env.get("WEBHOOK_TIMEOUT_SECONDS", "5"))),
+            )
+        ),
         "SUPPORT_PLAN_FILE": env.get("SUPPORT_PLAN_FILE")
         or os.path.join(instance_path, "support_plan.json"),
         "LOG_LEVEL": env.get("LOG_LEVEL", "WARNING"),
