@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import CursorResult, delete, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import db
 from app.errors import Conflict, NotFound, Unavailable, Unprocessable
@@ -388,12 +389,30 @@ def _bump_platforms(session: Session) -> None:
         )
 
 
-def _commit(session: Session, conflict: str) -> None:
+def _commit(session: Session, conflict: str, gone: str = "") -> None:
     try:
         session.commit()
     except IntegrityError:
         session.rollback()
         raise Conflict(conflict) from None
+    except StaleDataError:
+        # A concurrent request deleted the row between this one's read and its write.
+        session.rollback()
+        raise NotFound(gone or "It was deleted meanwhile; nothing was changed.") from None
+
+
+def _delete_counted(session: Session, statement: Any, gone: str) -> None:
+    """Run a DELETE; none deleted means a concurrent request deleted it first: 404.
+
+    (The ORM's ``session.delete`` would answer 204 twice and warn that 0 rows matched.)
+    The database's ON DELETE CASCADE removes the dependent rows.
+    """
+    result: CursorResult[Any] = session.execute(  # type: ignore[assignment]
+        statement.execution_options(synchronize_session=False)
+    )
+    if result.rowcount == 0:
+        session.rollback()
+        raise NotFound(gone)
 
 
 def _policy(data: Mapping[str, Any], base: Policy | None = None) -> Policy:
@@ -442,15 +461,17 @@ def update_product(slug: str, data: Mapping[str, Any]) -> None:
         product.security_cycles = policy.security_cycles
         product.eosl_months = policy.eosl_months
     product.revision = product.revision + 1
-    session.commit()
+    _commit(session, f"{slug} changed meanwhile; try again.", f"No product is named {slug!r}.")
 
 
 def delete_product(slug: str) -> None:
     session = db.session()
     product = _product_row(session, slug)
+    _bump(session, product.id)  # locks the product's row before its releases' rows
     session.execute(delete(ReleaseRow).where(ReleaseRow.product_id == product.id))
     session.execute(delete(MatrixEntry).where(MatrixEntry.product_id == product.id))
-    session.delete(product)
+    gone = f"No product is named {slug!r}."
+    _delete_counted(session, delete(ProductRow).where(ProductRow.id == product.id), gone)
     session.commit()
     _cache().views.pop(slug, None)
 
@@ -521,15 +542,17 @@ def update_release(slug: str, version: str, data: Mapping[str, Any]) -> None:
     if "notes" in data:
         row.notes = data["notes"]
     _bump(session, product.id)
-    session.commit()
+    _commit(session, f"{slug} changed meanwhile; try again.", f"{slug} has no release {version!r}.")
 
 
 def delete_release(slug: str, version: str) -> None:
     session = db.session()
     product = _product_row(session, slug)
     row = _release_row(session, product, version)
-    session.delete(row)
+    # The product's row first, as every write of a product does: one lock order, no deadlock.
     _bump(session, product.id)
+    found = delete(ReleaseRow).where(ReleaseRow.id == row.id)
+    _delete_counted(session, found, f"{slug} has no release {version!r}.")
     session.commit()
 
 
@@ -572,6 +595,9 @@ def set_matrix_row(slug: str, cycle: str, entries: Sequence[Mapping[str, str]]) 
             + " ".join(m for item in problems.values() for msgs in item.values() for m in msgs),
             errors=problems,
         )
+    # The revision bump first: it locks the product's row, so concurrent replaces of a
+    # row queue up instead of both inserting after both deleted (a unique violation).
+    _bump(session, product.id)
     session.execute(
         delete(MatrixEntry).where(
             MatrixEntry.product_id == product.id, MatrixEntry.cycle_key == key
@@ -580,7 +606,6 @@ def set_matrix_row(slug: str, cycle: str, entries: Sequence[Mapping[str, str]]) 
     session.add_all(
         MatrixEntry(product_id=product.id, cycle_key=key, platform_version_id=pv) for pv in ids
     )
-    _bump(session, product.id)
     _commit(session, f"The platforms of {slug} {key} changed meanwhile; try again.")
     return key
 
@@ -674,13 +699,14 @@ def update_platform(slug: str, data: Mapping[str, Any]) -> None:
     if "name" in data:
         row.name = data["name"]
     _bump_platforms(session)
-    session.commit()
+    _commit(session, f"{slug} changed meanwhile; try again.", f"No platform is named {slug!r}.")
 
 
 def delete_platform(slug: str) -> None:
     session = db.session()
     row = _platform_row(session, slug)
-    session.delete(row)
+    found = delete(PlatformRow).where(PlatformRow.id == row.id)
+    _delete_counted(session, found, f"No platform is named {slug!r}.")
     _bump_platforms(session)
     session.commit()
 
@@ -688,7 +714,6 @@ def delete_platform(slug: str) -> None:
 def put_platform_version(slug: str, version: str, vendor_eol: date | None) -> bool:
     """Add or change a platform version; True when it was added."""
     session = db.session()
-    row = _platform_row(session, slug)
     text = version.strip()
     # On the raw string: strip() would quietly drop a trailing U+0085 (a C1 control).
     controls = any(ord(c) < 32 or 127 <= ord(c) <= 159 for c in version)
@@ -697,6 +722,10 @@ def put_platform_version(slug: str, version: str, vendor_eol: date | None) -> bo
             f"Invalid platform version {version!r}.", errors={"version": ["Invalid version."]}
         )
     key = _platform_version_key(text)
+    # Lock first (the platforms' revision row), then read: two PUTs of one new version
+    # queue up, and the second changes what the first added (200) instead of a 409.
+    _bump_platforms(session)
+    row = _platform_row(session, slug)
     found = next((v for v in row.versions if v.version_key == key), None)
     created = found is None
     if found is None:
@@ -705,6 +734,5 @@ def put_platform_version(slug: str, version: str, vendor_eol: date | None) -> bo
         )
     else:
         found.vendor_eol = vendor_eol
-    _bump_platforms(session)
     _commit(session, f"Platform {slug!r} has version {version!r} already.")
     return created

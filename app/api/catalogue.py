@@ -181,6 +181,7 @@ class CyclePlatforms(MethodView):
     @blp.arguments(MatrixEntrySchema(many=True))
     @blp.response(200, MatrixEntrySchema(many=True))
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
     def put(self, entries: list[dict[str, str]], slug: str, cycle: str) -> Any:
         """Replace the platforms a cycle supports (a key no release has yet is allowed)."""
         key = service.set_matrix_row(slug, cycle, entries)
@@ -242,6 +243,7 @@ class PlatformVersionItem(MethodView):
     @blp.response(200, PlatformVersionSchema)
     @blp.alt_response(201, schema=PlatformVersionSchema)
     @blp.alt_response(404, response="NOT_FOUND")
+    @blp.alt_response(409, response="CONFLICT")
     def put(self, data: dict[str, Any], slug: str, version: str) -> Any:
         """Add a platform version, or change its vendor EOL."""
         created = service.put_platform_version(slug, version, data["vendor_eol"])
