@@ -190,3 +190,93 @@ def test_eight_writers_lose_nothing_and_double_nothing(pg_app: Flask) -> None:
     with pg_app.extensions["db_engine"].connect() as conn:
         rows: Any = conn.execute(text("SELECT count(*) FROM releases")).scalar_one()
     assert rows == len(expected)
+
+
+RACERS = 8
+
+
+def _race(base: str, calls: list[tuple[str, str, Any]], admin: dict[str, str]) -> list[int]:
+    """Send the calls at the same moment, one thread each; their statuses, in order."""
+    statuses: list[int] = [0] * len(calls)
+    start = threading.Barrier(len(calls))
+
+    def one(i: int) -> None:
+        http = HttpClient(base)
+        try:
+            method, path, body = calls[i]
+            start.wait(timeout=30)
+            kwargs = {} if body is None else {"json": body}
+            statuses[i] = http.open(method, path, headers=admin, **kwargs).status_code
+        finally:
+            http.close()
+
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not any(t.is_alive() for t in threads)
+    return statuses
+
+
+def test_racing_updates_and_deletes_answer_one_winner(pg_app: Flask) -> None:
+    with pg_app.app_context():
+        secret, _ = create_token(Role.ADMIN, "race-admin")
+    admin = {"Authorization": f"Bearer {secret}"}
+    client = pg_app.test_client()
+    setup = [
+        (
+            "/api/v1/platforms",
+            {"slug": "ubuntu", "name": "Ubuntu", "versions": [{"version": "22.04"}]},
+        ),
+        ("/api/v1/products", {"slug": PRODUCT, "name": "Storm"}),
+        ("/api/v1/products", {"slug": "doomed", "name": "Doomed"}),
+    ] + [
+        (f"/api/v1/products/{PRODUCT}/releases", {"version": f"{j}.0", "released_on": "2025-01-01"})
+        for j in range(1, 4)
+    ]
+    for path, body in setup:
+        assert client.post(path, json=body, headers=admin).status_code == 201
+    row = [{"platform": "ubuntu", "version": "22.04"}]
+    product = f"/api/v1/products/{PRODUCT}"
+    failures: list[str] = []
+    with serving(pg_app) as base:
+        cases: list[tuple[str, list[tuple[str, str, Any]], Any]] = [
+            # A release deleted by half the racers while the other half patch it.
+            (
+                "delete+patch release",
+                [("DELETE", f"{product}/releases/1.0", None)] * (RACERS // 2)
+                + [("PATCH", f"{product}/releases/1.0", {"notes": "late"})] * (RACERS // 2),
+                lambda s: (
+                    s[: RACERS // 2].count(204) == 1
+                    and set(s[: RACERS // 2]) <= {204, 404}
+                    and set(s[RACERS // 2 :]) <= {200, 404}
+                ),
+            ),
+            (
+                "delete product",
+                [("DELETE", "/api/v1/products/doomed", None)] * RACERS,
+                lambda s: s.count(204) == 1 and set(s) <= {204, 404},
+            ),
+            (
+                "replace one matrix row",
+                [("PUT", f"{product}/cycles/2/platforms", row)] * RACERS,
+                lambda s: set(s) == {200},
+            ),
+            (
+                "add one platform version",
+                [("PUT", "/api/v1/platforms/ubuntu/versions/24.04", {"vendor_eol": None})] * RACERS,
+                lambda s: s.count(201) == 1 and set(s) <= {200, 201},
+            ),
+        ]
+        for label, calls, expected in cases:
+            statuses = _race(base, calls, admin)
+            if not expected(statuses):
+                failures.append(f"{label}: {statuses}")
+    assert not failures, "\n".join(failures)
+    matrix = client.get(f"{product}/cycles/2").get_json()["platforms"]
+    assert [(p["platform"], p["version"]) for p in matrix] == [("ubuntu", "22.04")]
+    versions = client.get("/api/v1/platforms/ubuntu").get_json()["versions"]
+    assert [v["version"] for v in versions] == ["22.04", "24.04"]
+    assert client.get("/api/v1/products/doomed").status_code == 404
+    assert client.get(f"{product}/releases/1.0").status_code == 404
