@@ -15,6 +15,7 @@ served app avoids both.
 
 from __future__ import annotations
 
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -249,3 +250,49 @@ def test_every_check_passes(run: RunResult) -> None:
 
 def test_the_engine_ran_without_errors(run: RunResult) -> None:
     assert not run.errors, "\n".join(run.errors[:20])
+
+
+# Routes outside the OpenAPI document (pages, feeds, the endoflife.date API, health) get
+# no schemathesis run: they are walked here with hostile path segments and dates.
+HOSTILE_SEGMENTS = [
+    "aperturedb",
+    "-",
+    "a" * 65,
+    "%00",
+    "%ff",
+    "..",
+    "%2e%2e",
+    "%C3%BC",
+    "1" * 300,
+    "<script>alert(1)<%2Fscript>",
+    "2",
+    "2.0",
+]
+HOSTILE_AS_OF = ["", "0000-01-01", "9999-12-31", "2026-02-30", "x", "%00", "2026-11-22T00:00"]
+_ARG = re.compile(r"<(?:[a-z_]+(?:\([^)]*\))?:)?(\w+)>")
+
+
+def test_routes_outside_the_document_survive_hostile_input(
+    st_app: Flask, admin_headers: dict[str, str], document: dict[str, Any]
+) -> None:
+    documented = set(document["paths"])
+    client = st_app.test_client()
+    wrong: list[str] = []
+    tried = 0
+    for rule in st_app.url_map.iter_rules():
+        path = _ARG.sub(r"{\1}", rule.rule)
+        if "GET" not in (rule.methods or ()) or path in documented or "filename" in rule.arguments:
+            continue
+        urls = [re.sub(r"{\w+}", segment, path) for segment in HOSTILE_SEGMENTS]
+        plain = re.sub(r"{\w+}", "aperturedb", path)
+        urls += [f"{plain}?as_of={day}" for day in HOSTILE_AS_OF]
+        for url in dict.fromkeys(urls):
+            response = client.get(url)
+            tried += 1
+            body = response.get_data(as_text=True)
+            if response.status_code >= 500:
+                wrong.append(f"GET {url} -> {response.status_code} {body[:200]}")
+            elif "<script>alert(1)</script>" in body:
+                wrong.append(f"GET {url}: the script tag is echoed unescaped")
+    assert not wrong, "\n".join(wrong)
+    assert tried > 20
