@@ -104,11 +104,14 @@ class RevisionProbe:
     )
 
     def __init__(self, url: str) -> None:
-        from sqlalchemy.pool import SingletonThreadPool
+        from sqlalchemy.pool import NullPool
 
         from app.db import make_engine
 
-        options: dict[str, Any] = {"poolclass": SingletonThreadPool, "pool_reset_on_return": None}
+        # Each thread owns its connection for as long as the thread lives (it
+        # is closed when the thread's locals are collected), so no pool may
+        # close or lend it elsewhere: hence no pooling at all.
+        options: dict[str, Any] = {"poolclass": NullPool, "pool_reset_on_return": None}
         if not url.startswith("sqlite"):
             options["isolation_level"] = "AUTOCOMMIT"
         self.engine = make_engine(url, **options)
@@ -116,17 +119,28 @@ class RevisionProbe:
         self._local = threading.local()
 
     def revisions(self, slug: str) -> tuple[int, int, int] | None:
-        unavailable = "The database does not answer; try again shortly."
         dbapi_error = self.engine.dialect.dbapi.Error  # type: ignore[union-attr]
+        fresh = getattr(self._local, "raw", None) is None
+        try:
+            return self._query(slug)
+        except dbapi_error as exc:
+            if fresh:
+                raise Unavailable("The database does not answer; try again shortly.") from exc
+        # A connection kept from before a database restart fails once: retry on a new one.
+        try:
+            return self._query(slug)
+        except dbapi_error as exc:
+            raise Unavailable("The database does not answer; try again shortly.") from exc
+
+    def _query(self, slug: str) -> tuple[int, int, int] | None:
         raw = getattr(self._local, "raw", None)
         if raw is None:
             try:
-                # Kept checked out by this thread: returning it to the pool on
-                # every read would cost more than the query itself.
+                # Kept by this thread: returning it to a pool on every read
+                # would cost more than the query itself.
                 raw = self._local.raw = self.engine.raw_connection()
-            except (DBAPIError, dbapi_error) as exc:
-                # The pool hands a failed connect up unwrapped, as the driver's own error.
-                raise Unavailable(unavailable) from exc
+            except DBAPIError as exc:
+                raise exc.orig from exc  # type: ignore[misc]
         try:
             cursor = raw.cursor()
             try:
@@ -134,11 +148,10 @@ class RevisionProbe:
                 row = cursor.fetchone()
             finally:
                 cursor.close()
-        except dbapi_error as exc:
-            # A broken connection (database restarted) is dropped; the next call reconnects.
+        except Exception:
             self._local.raw = None
             raw.invalidate()
-            raise Unavailable(unavailable) from exc
+            raise
         return None if row is None else (int(row[0]), int(row[1]), int(row[2]))
 
     def dispose(self) -> None:

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -60,5 +61,11 @@ def session() -> Session:
 
 def _close_session(_exc: BaseException | None) -> None:
     db_session = g.pop("db_session", None)
-    if db_session is not None:
+    if db_session is None:
+        return
+    try:
         db_session.close()
+    except SQLAlchemyError:
+        # The database went away after the answer was made: drop the connection
+        # rather than lose the answer.
+        db_session.invalidate()
