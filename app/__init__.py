@@ -19,6 +19,12 @@ from app.schemas import ProblemSchema
 BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
+def _security_header_items() -> tuple[tuple[str, str], ...]:
+    from app.web import SECURITY_HEADERS
+
+    return tuple(SECURITY_HEADERS.items())
+
+
 class LifecycleApi(Api):  # type: ignore[misc]
     """flask-smorest's Api, with errors documented as problem+json."""
 
@@ -95,18 +101,21 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     return app
 
 
+_SECURITY_HEADERS = _security_header_items()
+
+
 def _security_headers(response: Response) -> Response:
     """Every answer, error pages included, carries the pages' security headers.
 
     The API reference page loads its renderer from a CDN, so it keeps only
     the headers that do not block that.
     """
-    from app.web import SECURITY_HEADERS
-
-    for name, value in SECURITY_HEADERS.items():
-        if name == "Content-Security-Policy" and request.path == "/api/docs":
-            continue
-        response.headers.setdefault(name, value)
+    headers = response.headers
+    present = {name.lower() for name, _ in headers.items()}
+    docs = request.path == "/api/docs"
+    for name, value in _SECURITY_HEADERS:
+        if name.lower() not in present and not (docs and name == "Content-Security-Policy"):
+            headers.add(name, value)
     return response
 
 

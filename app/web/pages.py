@@ -116,6 +116,27 @@ def product(slug: str) -> tuple[str, int]:
     except NotFound:
         detail = f"No product is named {slug!r}. The list of products is on the home page."
         return error_page(404, "Product not found", detail), 404
+    # A page without a version check depends only on the view and the date: a
+    # product with dozens of cycles is rendered once per change, not per visit.
+    cacheable = set(request.args) <= {"as_of"}
+    key = (slug, as_of, given)
+    cached = _PAGES.get(key) if cacheable else None
+    if cached is not None and cached[0] is view:
+        return cached[1], 200
+    html, status = _render_product(view, as_of, given)
+    if cacheable and status == 200:
+        if len(_PAGES) >= _PAGES_MAX:
+            _PAGES.clear()
+        _PAGES[key] = (view, html)
+    return html, status
+
+
+# (slug, as_of, as_of given) -> (the view it was rendered from, the page).
+_PAGES: dict[tuple[str, date, bool], tuple[service.ProductView, str]] = {}
+_PAGES_MAX = 1024
+
+
+def _render_product(view: service.ProductView, as_of: date, given: bool) -> tuple[str, int]:
     rows = [_cycle_row(view, cycle, as_of) for cycle in view.cycles.newest_first]
     label = f"as of {as_of}" if given else f"today, {as_of}"
     timeline = build_timeline(view.cycles, as_of, label)
