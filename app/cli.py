@@ -7,7 +7,6 @@ import sys
 import click
 from flask import Flask, current_app
 
-from app import migrate
 from app.auth import Role, create_token, revoke_token
 from app.errors import ApiError
 
@@ -21,6 +20,8 @@ def db_group() -> None:
 @click.argument("revision", default="head")
 def db_upgrade(revision: str) -> None:
     """Create or migrate the schema to REVISION (default: the newest)."""
+    from app import migrate  # Alembic is slow to import: only for these commands
+
     migrate.upgrade(current_app.config["DATABASE_URL"], revision)
     click.echo(f"Database at revision {revision}.")
 
@@ -29,12 +30,16 @@ def db_upgrade(revision: str) -> None:
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
     """Migrate the schema back to REVISION."""
+    from app import migrate  # Alembic is slow to import: only for these commands
+
     migrate.downgrade(current_app.config["DATABASE_URL"], revision)
 
 
 @db_group.command("current")
 def db_current() -> None:
     """Show the schema's revision."""
+    from app import migrate  # Alembic is slow to import: only for these commands
+
     migrate.current(current_app.config["DATABASE_URL"])
 
 

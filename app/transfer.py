@@ -990,7 +990,8 @@ def import_release_data_file(path: Path) -> ReleaseDataResult:
             for key, (version, day) in planned.items()
         ]
         for start in range(0, len(rows), CHUNK):
-            session.execute(insert(ReleaseRow), rows[start : start + CHUNK])
+            # A Core insert of plain rows: the ORM's bulk path adds nothing here.
+            session.execute(insert(ReleaseRow.__table__), rows[start : start + CHUNK])
         result.added = len(rows)
         if rows and not result.created:
             session.execute(
