@@ -109,20 +109,9 @@ def parse_query(values: Mapping[str, Any], default_as_of: date) -> Query:
     the others when there are others; alone, it waits until the product is known (SPEC 5
     rule 1: an unknown product is a 404 first), and :func:`decide` reports it.
     """
-    key: tuple[Any, ...] | None = None
-    if values.keys() <= _FIELD_SET:
-        get = values.get
-        key = (
-            get("product"),
-            get("version"),
-            get("platform"),
-            get("platform_version"),
-            get("environment"),
-            get("subscription"),
-            get("severity"),
-            get("as_of"),
-            default_as_of,
-        )
+    key = _fields_key(values)
+    if key is not None:
+        key = (*key, default_as_of)
         try:
             found = _QUERIES.get(key)
         except TypeError:  # a list or an object as a value: not hashable, and invalid
@@ -135,6 +124,23 @@ def parse_query(values: Mapping[str, Any], default_as_of: date) -> Query:
             _QUERIES.clear()
         _QUERIES[key] = query
     return query
+
+
+def _fields_key(values: Mapping[str, Any]) -> tuple[Any, ...] | None:
+    """The query's fields as a cache key, or None when it has fields of no query."""
+    if not values.keys() <= _FIELD_SET:
+        return None
+    get = values.get
+    return (
+        get("product"),
+        get("version"),
+        get("platform"),
+        get("platform_version"),
+        get("environment"),
+        get("subscription"),
+        get("severity"),
+        get("as_of"),
+    )
 
 
 def _validate(values: Mapping[str, Any], default_as_of: date) -> Query:
@@ -249,19 +255,8 @@ def answer_batch(body: Any, default_as_of: date) -> str:
     done: dict[tuple[Any, ...], str] = {}
     parts: list[str] = []
     for item in queries:
-        key: tuple[Any, ...] | None = None
-        if item.keys() <= _FIELD_SET:
-            get = item.get
-            key = (
-                get("product"),
-                get("version"),
-                get("platform"),
-                get("platform_version"),
-                get("environment"),
-                get("subscription"),
-                get("severity"),
-                get("as_of"),
-            )
+        key = _fields_key(item)
+        if key is not None:
             try:
                 part = done.get(key)
             except TypeError:  # a list or an object as a value: not hashable, and invalid

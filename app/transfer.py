@@ -11,10 +11,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -44,6 +44,7 @@ from lifecycle.errors import LifecycleError
 from lifecycle.policy import Policy, cycle_sort_key
 from lifecycle.versions import canonical_version, parse_version
 
+RELEASES_TABLE = cast(Table, ReleaseRow.__table__)
 FORMAT = "lifecycle-catalogue"
 FORMAT_VERSION = 1
 
@@ -991,7 +992,7 @@ def import_release_data_file(path: Path) -> ReleaseDataResult:
         ]
         for start in range(0, len(rows), CHUNK):
             # A Core insert of plain rows: the ORM's bulk path adds nothing here.
-            session.execute(insert(ReleaseRow.__table__), rows[start : start + CHUNK])
+            session.execute(insert(RELEASES_TABLE), rows[start : start + CHUNK])
         result.added = len(rows)
         if rows and not result.created:
             session.execute(
