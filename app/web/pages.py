@@ -13,7 +13,8 @@ from typing import Any
 from flask import Blueprint, Response, render_template, request, url_for
 
 from app import catalogue as service
-from app.errors import ApiError, NotFound
+from app import eligibility
+from app.errors import ApiError, NotFound, Unprocessable
 from app.web import BadAsOf, add_security_headers, parse_as_of
 from app.web.timeline import build_timeline
 from lifecycle.cycles import Cycle, Release
@@ -305,21 +306,24 @@ def _check(view: service.ProductView, as_of: date) -> dict[str, Any]:
                 "platform",
             )
             return state
-    # Imported here: the verdict module is the core's newest part and optional for the rest.
-    from lifecycle.verdict import Query, judge
-
+    fields = {
+        "product": view.slug,
+        "version": form["version"],
+        "platform": platform,
+        "platform_version": platform_version,
+        "environment": form["environment"],
+        "subscription": form["subscription"],
+        "severity": form["severity"] or None,
+    }
     try:
-        query = Query(
-            product=view.slug,
-            version=form["version"],
-            as_of=as_of,
-            platform=platform,
-            platform_version=platform_version,
-            environment=form["environment"],  # type: ignore[arg-type]
-            subscription=form["subscription"],  # type: ignore[arg-type]
-            severity=form["severity"] or None,  # type: ignore[arg-type]
-        )
-        verdict = judge(query, view.cycles, view.registry, view.matrix, view.name)
+        # The same parsing and judging as the API, the batch, triage and the CLI.
+        query = eligibility.parse_query(fields, as_of)
+        verdict = eligibility.judge_with(query, view)
+    except Unprocessable as exc:
+        field, messages = next(iter((exc.errors or {"version": [exc.detail]}).items()))
+        state["error"] = f"Invalid {field.replace('_', ' ')}: {' '.join(messages)}"
+        state["field"] = field
+        return state
     except LifecycleError as exc:
         state["error"] = str(exc)
         state["field"] = getattr(exc, "field", None) or "version"
