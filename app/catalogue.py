@@ -382,7 +382,8 @@ def _product_row(session: Session, slug: str) -> ProductRow:
     return product
 
 
-def _bump(session: Session, product_id: int) -> None:
+def bump_product(session: Session, product_id: int) -> None:
+    """Tell every worker's cache that this product changed (in the caller's transaction)."""
     # No autoflush: the pending INSERT would run here, outside _commit, and a concurrent
     # duplicate would be an IntegrityError (500) instead of a Conflict (409).
     with session.no_autoflush:
@@ -393,7 +394,8 @@ def _bump(session: Session, product_id: int) -> None:
         )
 
 
-def _bump_platforms(session: Session) -> None:
+def bump_platforms(session: Session) -> None:
+    """Tell every worker's cache that a platform changed (in the caller's transaction)."""
     with session.no_autoflush:
         session.execute(
             update(CatalogueState)
@@ -480,7 +482,7 @@ def update_product(slug: str, data: Mapping[str, Any]) -> None:
 def delete_product(slug: str) -> None:
     session = db.session()
     product = _product_row(session, slug)
-    _bump(session, product.id)  # locks the product's row before its releases' rows
+    bump_product(session, product.id)  # locks the product's row before its releases' rows
     session.execute(delete(ReleaseRow).where(ReleaseRow.product_id == product.id))
     session.execute(delete(MatrixEntry).where(MatrixEntry.product_id == product.id))
     gone = f"No product is named {slug!r}."
@@ -522,7 +524,7 @@ def add_release(slug: str, data: Mapping[str, Any]) -> str:
             notes=data.get("notes"),
         )
     )
-    _bump(session, product.id)
+    bump_product(session, product.id)
     _commit(session, message)
     return version
 
@@ -554,7 +556,7 @@ def update_release(slug: str, version: str, data: Mapping[str, Any]) -> None:
         row.released_on = data["released_on"]
     if "notes" in data:
         row.notes = data["notes"]
-    _bump(session, product.id)
+    bump_product(session, product.id)
     _commit(session, f"{slug} changed meanwhile; try again.", f"{slug} has no release {version!r}.")
 
 
@@ -563,7 +565,7 @@ def delete_release(slug: str, version: str) -> None:
     product = _product_row(session, slug)
     row = _release_row(session, product, version)
     # The product's row first, as every write of a product does: one lock order, no deadlock.
-    _bump(session, product.id)
+    bump_product(session, product.id)
     found = delete(ReleaseRow).where(ReleaseRow.id == row.id)
     _delete_counted(session, found, f"{slug} has no release {version!r}.")
     session.commit()
@@ -610,7 +612,7 @@ def set_matrix_row(slug: str, cycle: str, entries: Sequence[Mapping[str, str]]) 
         )
     # The revision bump first: it locks the product's row, so concurrent replaces of a
     # row queue up instead of both inserting after both deleted (a unique violation).
-    _bump(session, product.id)
+    bump_product(session, product.id)
     session.execute(
         delete(MatrixEntry).where(
             MatrixEntry.product_id == product.id, MatrixEntry.cycle_key == key
@@ -699,7 +701,7 @@ def create_platform(data: Mapping[str, Any]) -> str:
         for v in versions
     ]
     session.add(platform)
-    _bump_platforms(session)
+    bump_platforms(session)
     _commit(session, message)
     return str(data["slug"])
 
@@ -711,7 +713,7 @@ def update_platform(slug: str, data: Mapping[str, Any]) -> None:
         return
     if "name" in data:
         row.name = data["name"]
-    _bump_platforms(session)
+    bump_platforms(session)
     _commit(session, f"{slug} changed meanwhile; try again.", f"No platform is named {slug!r}.")
 
 
@@ -720,7 +722,7 @@ def delete_platform(slug: str) -> None:
     row = _platform_row(session, slug)
     found = delete(PlatformRow).where(PlatformRow.id == row.id)
     _delete_counted(session, found, f"No platform is named {slug!r}.")
-    _bump_platforms(session)
+    bump_platforms(session)
     session.commit()
 
 
@@ -737,7 +739,7 @@ def put_platform_version(slug: str, version: str, vendor_eol: date | None) -> bo
     key = _platform_version_key(text)
     # Lock first (the platforms' revision row), then read: two PUTs of one new version
     # queue up, and the second changes what the first added (200) instead of a 409.
-    _bump_platforms(session)
+    bump_platforms(session)
     row = _platform_row(session, slug)
     found = next((v for v in row.versions if v.version_key == key), None)
     created = found is None

@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import Any, cast
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
-from sqlalchemy import Table, delete, insert, select, update
+from sqlalchemy import Table, delete, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from app import db
-from app.catalogue import new_revision, version_match_key
+from app.catalogue import bump_platforms, bump_product, new_revision, version_match_key
 from app.errors import Unprocessable
-from app.models import CatalogueState, MatrixEntry
+from app.models import MatrixEntry
 from app.models import Platform as PlatformRow
 from app.models import PlatformVersion as PlatformVersionRow
 from app.models import Product as ProductRow
@@ -525,11 +525,7 @@ class _Importer:
         if self.problems:
             raise CatalogueFileError(self.problems)
         if platforms_changed:
-            self.session.execute(
-                update(CatalogueState)
-                .where(CatalogueState.id == 1)
-                .values(platforms_revision=CatalogueState.platforms_revision + 1)
-            )
+            bump_platforms(self.session)
         return self.summary
 
     # platforms
@@ -995,11 +991,7 @@ def import_release_data_file(path: Path) -> ReleaseDataResult:
             session.execute(insert(RELEASES_TABLE), rows[start : start + CHUNK])
         result.added = len(rows)
         if rows and not result.created:
-            session.execute(
-                update(ProductRow)
-                .where(ProductRow.id == product_id)
-                .values(revision=ProductRow.revision + 1)
-            )
+            bump_product(session, product_id)
         session.commit()
     except IntegrityError as exc:
         session.rollback()
