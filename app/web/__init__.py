@@ -9,8 +9,6 @@ import re
 from collections.abc import Mapping
 from datetime import date
 
-from flask import Response
-
 from app import api as _api
 
 MIN_DATE = date(1900, 1, 1)
@@ -53,9 +51,3 @@ def parse_as_of(args: Mapping[str, str]) -> tuple[date, bool]:
     if not MIN_DATE <= day <= MAX_DATE:
         raise BadAsOf(f"The as-of date {text} is outside 1900-01-01 to 2999-12-31.")
     return day, True
-
-
-def add_security_headers(response: Response) -> Response:
-    for name, value in SECURITY_HEADERS.items():
-        response.headers.setdefault(name, value)
-    return response

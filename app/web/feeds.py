@@ -15,12 +15,11 @@ from icalendar import Alarm, Calendar, Event
 
 from app import catalogue as service
 from app.errors import NotFound
-from app.web import add_security_headers, today
+from app.web import today
 from app.web.pages import error_page
 from lifecycle.milestones import Milestone, MilestoneKind, milestones
 
 bp = Blueprint("feeds", __name__)
-bp.after_request(add_security_headers)
 
 SLUG = "<string(maxlength=64):slug>"
 ALARM_DAYS = (90, 30, 7)

@@ -15,7 +15,7 @@ from flask import Blueprint, Response, render_template, request, url_for
 from app import catalogue as service
 from app import eligibility
 from app.errors import ApiError, NotFound, Unprocessable
-from app.web import BadAsOf, add_security_headers, parse_as_of
+from app.web import BadAsOf, parse_as_of
 from app.web.timeline import build_timeline
 from lifecycle.cycles import Cycle, Release
 from lifecycle.errors import LifecycleError
@@ -29,7 +29,6 @@ bp = Blueprint(
     static_folder="static",
     static_url_path="/assets",
 )
-bp.after_request(add_security_headers)
 
 SLUG = "<string(maxlength=64):slug>"
 
