@@ -10,9 +10,8 @@ from collections.abc import Mapping
 from datetime import date
 
 from app import api as _api
+from app.schemas import MAX_DATE, MIN_DATE
 
-MIN_DATE = date(1900, 1, 1)
-MAX_DATE = date(2999, 12, 31)
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 # No script at all, styles only from our own stylesheet (no inline style), and never framed.
@@ -49,5 +48,5 @@ def parse_as_of(args: Mapping[str, str]) -> tuple[date, bool]:
     except ValueError:
         raise BadAsOf(f"The as-of date {text!r} is not a date of the calendar.") from None
     if not MIN_DATE <= day <= MAX_DATE:
-        raise BadAsOf(f"The as-of date {text} is outside 1900-01-01 to 2999-12-31.")
+        raise BadAsOf(f"The as-of date {text} is outside {MIN_DATE} to {MAX_DATE}.")
     return day, True
