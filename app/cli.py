@@ -6,12 +6,13 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import AppGroup
 
 from app.auth import Role, create_token, revoke_token
 from app.errors import ApiError
 
 
-@click.group("db")
+@click.group("db", cls=AppGroup)
 def db_group() -> None:
     """Create or migrate the database schema (Alembic)."""
 
@@ -43,7 +44,7 @@ def db_current() -> None:
     migrate.current(current_app.config["DATABASE_URL"])
 
 
-@click.group("tokens")
+@click.group("tokens", cls=AppGroup)
 def tokens_group() -> None:
     """Create and revoke API tokens."""
 
