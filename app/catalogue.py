@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import CursorResult, delete, select, update
+from flask import current_app, has_app_context
+from sqlalchemy import CursorResult, delete, event, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import db
+from app.changes import ChangeFeed, Token
 from app.errors import Conflict, NotFound, Unavailable, Unprocessable
 from app.models import CatalogueState, MatrixEntry
 from app.models import Platform as PlatformRow
@@ -69,16 +71,20 @@ class CatalogueCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.views: dict[str, ProductView] = {}
+        # Each product as last checked, with where the change feed stood just before
+        # (PostgreSQL, app/changes.py). One pair per slug, so that threads storing
+        # concurrently can never pair one's view with the other's token.
+        self.checked: dict[str, tuple[ProductView, Token]] = {}
         self.registry: tuple[int, PlatformRegistry] | None = None
 
     def clear(self) -> None:
         with self._lock:
             self.views.clear()
+            self.checked.clear()
             self.registry = None
 
 
 def _cache() -> CatalogueCache:
-    from flask import current_app
 
     cache: CatalogueCache = current_app.extensions["catalogue_cache"]
     return cache
@@ -96,6 +102,8 @@ class RevisionProbe:
 
     A request that finds its product cached pays for a single indexed SELECT
     and nothing else of the ORM: this keeps reads close to a bare endpoint.
+    On PostgreSQL even that is skipped while the change feed (app/changes.py)
+    says nothing has changed since the product was last checked.
     """
 
     _SQL = (
@@ -117,6 +125,17 @@ class RevisionProbe:
         self.engine = make_engine(url, **options)
         self.sql = self._SQL.format(mark="?" if url.startswith("sqlite") else "%s")
         self._local = threading.local()
+        self._postgresql = not url.startswith("sqlite")
+        self._feed: ChangeFeed | None = None
+        self._feed_lock = threading.Lock()
+
+    def feed(self, enabled: bool) -> ChangeFeed | None:
+        """This process's change feed (made on first use, so after a fork); None on SQLite."""
+        if self._feed is None and enabled and self._postgresql:
+            with self._feed_lock:
+                if self._feed is None:
+                    self._feed = ChangeFeed(self.engine)
+        return self._feed
 
     def revisions(self, slug: str) -> tuple[int, int, int] | None:
         dbapi_error = self.engine.dialect.dbapi.Error  # type: ignore[union-attr]
@@ -155,6 +174,8 @@ class RevisionProbe:
         return None if row is None else (int(row[0]), int(row[1]), int(row[2]))
 
     def dispose(self) -> None:
+        if self._feed is not None:
+            self._feed.close()
         raw = getattr(self._local, "raw", None)
         if raw is not None:
             self._local.raw = None
@@ -164,27 +185,33 @@ class RevisionProbe:
 
 def product_view(slug: str) -> ProductView:
     """The derived product, from the cache when its revision has not moved."""
-    from flask import current_app
 
     # What is not a slug names no product; PostgreSQL would refuse a NUL in the query.
     if not is_slug(slug):
         raise NotFound(f"No product is named {slug!r}.")
     probe: RevisionProbe = current_app.extensions["revision_probe"]
+    cache: CatalogueCache = current_app.extensions["catalogue_cache"]
+    feed = probe.feed(current_app.config.get("CATALOGUE_NOTIFY", True))
+    token = feed.token() if feed is not None else None
+    if feed is not None and token is not None:
+        checked = cache.checked.get(slug)
+        if checked is not None and feed.trusts(slug, checked[1], token):
+            return checked[0]
     row = probe.revisions(slug)
     if row is None:
         raise NotFound(f"No product is named {slug!r}.")
     product_id, revision, platforms_revision = row
-    cache = _cache()
     view = cache.views.get(slug)
-    if (
+    if not (
         view is not None
         and view.id == product_id
         and view.revision == revision
         and view.platforms_revision == platforms_revision
     ):
-        return view
-    view = _load_view(db.session(), product_id, platforms_revision)
-    cache.views[slug] = view
+        view = _load_view(db.session(), product_id, platforms_revision)
+        cache.views[slug] = view
+    if token is not None:
+        cache.checked[slug] = (view, token)
     return view
 
 
@@ -382,8 +409,12 @@ def _product_row(session: Session, slug: str) -> ProductRow:
     return product
 
 
+_CHANGED = "lifecycle_catalogue_changed"
+
+
 def bump_product(session: Session, product_id: int) -> None:
     """Tell every worker's cache that this product changed (in the caller's transaction)."""
+    session.info[_CHANGED] = True
     # No autoflush: the pending INSERT would run here, outside _commit, and a concurrent
     # duplicate would be an IntegrityError (500) instead of a Conflict (409).
     with session.no_autoflush:
@@ -396,12 +427,32 @@ def bump_product(session: Session, product_id: int) -> None:
 
 def bump_platforms(session: Session) -> None:
     """Tell every worker's cache that a platform changed (in the caller's transaction)."""
+    session.info[_CHANGED] = True
     with session.no_autoflush:
         session.execute(
             update(CatalogueState)
             .where(CatalogueState.id == 1)
             .values(platforms_revision=CatalogueState.platforms_revision + 1)
         )
+
+
+@event.listens_for(Session, "after_commit")
+def _after_commit(session: Session) -> None:
+    """This process stops trusting its cached products the moment it commits a change.
+
+    Other processes learn of it from the database's notification; this one must
+    not wait for its own, or a client could read its own write stale.
+    """
+    if session.info.pop(_CHANGED, False) and has_app_context():
+        probe: RevisionProbe | None = current_app.extensions.get("revision_probe")
+        feed = probe.feed(False) if probe is not None else None
+        if feed is not None:
+            feed.changed_here()
+
+
+@event.listens_for(Session, "after_rollback")
+def _after_rollback(session: Session) -> None:
+    session.info.pop(_CHANGED, None)
 
 
 def _commit(session: Session, conflict: str, gone: str = "") -> None:
