@@ -7,6 +7,8 @@
 True
 >>> parse_version("2.0.0-rc.1").is_prerelease
 True
+>>> version_key("v2.1.0"), version_key("2.1.0-rc.1")
+('2.1', '2.1rc1')
 >>> parse_version("not a version")
 Traceback (most recent call last):
 ...
@@ -23,7 +25,7 @@ from packaging.version import Version
 
 from lifecycle.errors import InvalidVersion
 
-__all__ = ["Version", "canonical_version", "is_prerelease", "parse_version"]
+__all__ = ["Version", "canonical_version", "is_prerelease", "parse_version", "version_key"]
 
 MAX_VERSION_LENGTH = 200
 
@@ -62,6 +64,52 @@ def _parse(text: str) -> Version:
 def canonical_version(version: Version) -> str:
     """The identity of a release: equal versions give equal strings (``2.1`` = ``2.1.0``)."""
     return canonicalize_version(version, strip_trailing_zero=True)
+
+
+def version_key(text: str) -> str:
+    """``canonical_version(parse_version(text))``, from the text, for bulk work.
+
+    The same string and the same :class:`InvalidVersion` as the two calls; plain
+    releases (digits and dots, one optional ``v``), nearly every version there is,
+    are keyed without building a :class:`Version`, and every answer is cached by
+    its text, whose hash Python keeps.
+    """
+    if not isinstance(text, str) or len(text) > MAX_VERSION_LENGTH:
+        raise InvalidVersion(str(text)[:MAX_VERSION_LENGTH])
+    key = _key(text)
+    if key is None:
+        raise InvalidVersion(text)
+    return key
+
+
+@lru_cache(maxsize=131072)
+def _key(text: str) -> str | None:
+    plain = _plain_key(text)
+    if plain is not None:
+        return plain
+    try:
+        return canonical_version(_parse(text))
+    except InvalidVersion:
+        return None
+
+
+def _plain_key(text: str) -> str | None:
+    """The key of ``1.02.0``-like text, as packaging would make it; None for any other form.
+
+    packaging reads each part as an ``int`` (leading zeros go) and the key drops
+    trailing zero parts but one, which is done here on the strings.
+    """
+    digits = text[1:] if text[:1] in ("v", "V") else text
+    # isdigit() is true of other scripts' digits too, hence ASCII only.
+    if not (digits.isascii() and digits.replace(".", "").isdigit()):
+        return None
+    parts = digits.split(".")
+    if "" in parts:
+        return None
+    parts = [part.lstrip("0") or "0" for part in parts]
+    while len(parts) > 1 and parts[-1] == "0":
+        parts.pop()
+    return ".".join(parts)
 
 
 def is_prerelease(version: Version) -> bool:
