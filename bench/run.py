@@ -13,6 +13,7 @@ measured in the same run, in alternating rounds:
   6. resident memory of a worker with every product cached           goal <= 250 MB
 
     .venv/bin/python bench/run.py [--database sqlite|postgresql|both] [--duration S] [--quick]
+                                  [--rows 1,3-4]
 """
 
 from __future__ import annotations
@@ -69,6 +70,7 @@ class Settings:
     mix_size: int
     wrk: WrkOptions
     single_worker_rss: bool = True
+    rows: frozenset[int] = frozenset(range(1, 7))
 
 
 @dataclass
@@ -374,11 +376,15 @@ class DatabaseRun:
         try:
             self.prepare()
             self.start()
-            self.row_1()
-            self.row_2()
-            self.row_3()
-            self.row_5()
-            self.row_6()
+            for number, row in [
+                (1, self.row_1),
+                (2, self.row_2),
+                (3, self.row_3),
+                (5, self.row_5),
+                (6, self.row_6),
+            ]:
+                if number in self.settings.rows:
+                    row()
         except Exception:
             for server in self.servers.running:
                 print(f"--- {server.name} log ---\n{server.log_tail()}", file=sys.stderr)
@@ -407,7 +413,8 @@ class DatabaseRun:
         self.full_url = self.dbs.create("full")
         import_seconds, work_seconds = import_release_data(self.full_url, self.files, real)
         if real:
-            self.row_4(import_seconds, work_seconds)
+            if 4 in self.settings.rows:
+                self.row_4(import_seconds, work_seconds)
         else:
             self.rows.append(
                 Row(
@@ -645,6 +652,7 @@ def hash_order(text: str) -> int:
 def _settings(settings: Settings) -> dict[str, Any]:
     data = asdict(settings)
     data["wrk"] = asdict(settings.wrk)
+    data["rows"] = sorted(settings.rows)
     return data
 
 
@@ -702,6 +710,18 @@ def save(kind: str, result: dict[str, Any]) -> Path:
     return path
 
 
+def parse_rows(text: str) -> frozenset[int]:
+    """``"1,3-4"`` -> {1, 3, 4}; ValueError for anything else or a row outside 1-6."""
+    rows: set[int] = set()
+    for part in text.split(","):
+        low, _, high = part.strip().partition("-")
+        first, last = int(low), int(high or low)
+        if not 1 <= first <= last <= 6:
+            raise ValueError(part)
+        rows.update(range(first, last + 1))
+    return frozenset(rows)
+
+
 def _terminate(signum: int, _frame: FrameType | None) -> None:
     # SIGTERM runs the same clean-up as Ctrl-C: every ``finally`` kills its servers.
     raise KeyboardInterrupt(f"signal {signum}")
@@ -716,7 +736,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--connections", type=int, default=4, help="wrk connections")
     parser.add_argument("--pin-wrk", metavar="CPU", help="run wrk under taskset -c CPU")
     parser.add_argument("--product", default="nodejs", help="the one-product catalogue")
+    parser.add_argument(
+        "--rows", default="1-6", help="which rows to measure, e.g. 1,3 or 1-3 (default: all)"
+    )
     args = parser.parse_args(argv)
+    try:
+        rows = parse_rows(args.rows)
+    except ValueError:
+        parser.error(f"--rows: {args.rows!r} is not a list of row numbers 1 to 6 such as 1,3-4")
     harness.require_tools()
     signal.signal(signal.SIGTERM, _terminate)
     # Even when started in the background, where the shell would have SIGINT ignored.
@@ -729,6 +756,7 @@ def main(argv: list[str] | None = None) -> int:
         mix_size=400,
         wrk=WrkOptions(args.connections, args.pin_wrk),
         single_worker_rss=not args.quick,
+        rows=rows,
     )
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]
     failed = False
