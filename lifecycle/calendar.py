@@ -1,5 +1,5 @@
-"""The business calendar of SPEC 9: opening hours in a named time zone, a holiday
-country, and adding business time or elapsed time to an instant.
+"""The business calendar of SPEC 9: opening hours per weekday in a named time zone, a
+holiday country, and adding business time or elapsed time to an instant.
 
 >>> from datetime import datetime, timedelta
 >>> cal = BusinessCalendar()
@@ -16,13 +16,23 @@ country, and adding business time or elapsed time to an instant.
 '2026-11-17T18:00:00-08:00'
 >>> cal.add_elapsed(datetime.fromisoformat("2026-11-01T01:30:00-07:00"), timedelta(hours=1))
 datetime.datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=zoneinfo.ZoneInfo(key='America/Los_Angeles'))
+
+A short Friday and Saturday mornings: the week is Monday to Saturday, open 05:00-18:00
+except on the days ``hours`` names.
+
+>>> short = BusinessCalendar(weekdays=range(6), hours={4: (time(5), time(14)),
+...                                                   5: (time(9), time(13))})
+>>> short.add_business_time(datetime.fromisoformat("2026-11-20T13:00:00-08:00"),
+...                         timedelta(hours=6)).isoformat()  # Friday 1 h, Saturday 4 h, Monday 1 h
+'2026-11-23T06:00:00-08:00'
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
@@ -56,7 +66,7 @@ _FULL_WEEKDAY_NAMES = (
 # refuse it instead of searching forever.
 _SEARCH_DAYS = 3660
 _CONFIG_KEYS = frozenset(
-    {"zone", "opens", "closes", "weekdays", "holiday_country", "holiday_subdiv"}
+    {"zone", "opens", "closes", "weekdays", "hours", "holiday_country", "holiday_subdiv"}
 )
 
 
@@ -94,13 +104,55 @@ def _known_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
+class _WeekdayHours(Mapping[int, tuple[time, time]]):
+    """An immutable, hashable ``weekday -> (opens, closes)`` mapping in weekday order,
+    so that a calendar holding one stays a hashable value."""
+
+    __slots__ = ("_hours",)
+
+    def __init__(self, hours: Iterable[tuple[int, tuple[time, time]]]) -> None:
+        self._hours = dict(sorted(hours))
+
+    def __getitem__(self, weekday: int) -> tuple[time, time]:
+        return self._hours[weekday]
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._hours)
+
+    def __len__(self) -> int:
+        return len(self._hours)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Mapping):
+            return self._hours == dict(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(tuple(self._hours.items()))
+
+    def __repr__(self) -> str:
+        return repr(self._hours)
+
+
 @dataclass(frozen=True, slots=True)
 class BusinessCalendar:
-    """Opening hours ``[opens, closes)`` on ``weekdays`` (Monday is 0) in ``zone``,
-    closed on the public holidays of ``holiday_country`` (``None``: no holidays).
+    """Opening hours on ``weekdays`` (Monday is 0) in ``zone``, closed on the public
+    holidays of ``holiday_country`` (``None``: no holidays).
 
-    Business time is measured on the local wall clock, so a business day is
-    always ``closes - opens`` long, whatever DST does. Should the opening hours
+    Each business weekday is open ``[opens, closes)``, unless ``hours`` gives it
+    hours of its own: ``hours`` maps weekday numbers to ``(opens, closes)``, such as
+    ``{4: (time(5), time(14))}`` for a short Friday. Only ``weekdays`` makes a day a
+    business day, so every day ``hours`` names must be one of them (a Saturday
+    needs ``weekdays`` to include 5 as well as hours of its own). Opening hours lie
+    within one calendar day: a day closes at 23:59:59.999999 at the latest.
+
+    A business day (:attr:`day_length`, the unit of targets in business days) is
+    as long as the most common day of the week: the length that most business
+    weekdays have, the longest of them on a tie. With the same hours every day
+    that is simply ``closes - opens``: 13 hours for the default.
+
+    Business time is measured on the local wall clock, so a day's business time
+    is its ``closes - opens``, whatever DST does. Should the opening hours
     contain a DST change (not the default's), an hour the clock repeats counts
     once, and a due time inside an hour the clock skips becomes the instant of
     the jump.
@@ -112,6 +164,12 @@ class BusinessCalendar:
     weekdays: frozenset[int] = frozenset(range(5))
     holiday_country: str | None = "US"
     holiday_subdiv: str | None = None
+    hours: Mapping[int, tuple[time, time]] | None = None
+    # Derived from the fields above: the hours of each weekday (None: closed), their
+    # lengths (0 when closed) and the length of a business day.
+    _week: tuple[tuple[time, time] | None, ...] = field(init=False, repr=False, compare=False)
+    _lengths: tuple[timedelta, ...] = field(init=False, repr=False, compare=False)
+    _day_length: timedelta = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not isinstance(self.zone, str) or self.zone not in _known_zones():
@@ -136,7 +194,63 @@ class BusinessCalendar:
             raise InvalidCalendar(f"weekdays must be numbers 0 (Monday) to 6, not {sorted(days)}")
         # Any iterable is accepted for convenience; store the frozenset so equality and hash work.
         object.__setattr__(self, "weekdays", days)
+        hours = self._checked_hours()
+        # An empty mapping is no exception to the regular hours: store None, so it equals
+        # the calendar that leaves hours out.
+        object.__setattr__(self, "hours", _WeekdayHours(hours.items()) if hours else None)
+        week = tuple(
+            hours.get(d, (self.opens, self.closes)) if d in days else None for d in range(7)
+        )
+        object.__setattr__(self, "_week", week)
+        lengths = tuple(timedelta(0) if day is None else _length(*day) for day in week)
+        object.__setattr__(self, "_lengths", lengths)
+        counts = Counter(lengths[d] for d in days)
+        # The most common length; on a tie, the longest.
+        object.__setattr__(self, "_day_length", max(counts, key=lambda n: (counts[n], n)))
         self._check_holidays()
+
+    def _checked_hours(self) -> dict[int, tuple[time, time]]:
+        given = self.hours
+        if given is None:
+            return {}
+        if not isinstance(given, Mapping):
+            raise InvalidCalendar(
+                f"hours must map weekday numbers 0 (Monday) to 6 to (opens, closes), not {given!r}"
+            )
+        hours: dict[int, tuple[time, time]] = {}
+        for day, pair in given.items():
+            if isinstance(day, bool) or not isinstance(day, int) or not 0 <= day <= 6:
+                raise InvalidCalendar(
+                    f"hours must map weekday numbers 0 (Monday) to 6 to (opens, closes), "
+                    f"not {day!r}"
+                )
+            name = _FULL_WEEKDAY_NAMES[day]
+            if (
+                not isinstance(pair, tuple | list)
+                or len(pair) != 2
+                or not all(isinstance(t, time) and t.tzinfo is None for t in pair)
+            ):
+                raise InvalidCalendar(
+                    f"hours of {name} must be a pair (opens, closes) of local times of day, "
+                    f"not {pair!r}"
+                )
+            opens, closes = pair
+            if not opens < closes:
+                raise InvalidCalendar(
+                    f"hours of {name}: opens ({opens}) must be before closes ({closes}) "
+                    f"on the same day"
+                )
+            hours[day] = (opens, closes)
+        closed = sorted(set(hours) - self.weekdays)
+        if closed:
+            names = ", ".join(_FULL_WEEKDAY_NAMES[d] for d in closed)
+            open_days = ", ".join(_WEEKDAY_NAMES[d] for d in sorted(self.weekdays))
+            raise InvalidCalendar(
+                f"hours are given for {names}, not among the weekdays ({open_days}): "
+                f"add {'it' if len(closed) == 1 else 'them'} to weekdays to open on "
+                f"{'that day' if len(closed) == 1 else 'those days'}"
+            )
+        return hours
 
     def _check_holidays(self) -> None:
         country, subdiv = self.holiday_country, self.holiday_subdiv
@@ -160,14 +274,18 @@ class BusinessCalendar:
 
         Keys: ``zone`` (an IANA name), ``opens`` and ``closes`` (``"HH:MM"``),
         ``weekdays`` (a list of day names, or a string such as ``"mon-fri"`` or
-        ``"mon,wed,fri"``), ``holiday_country`` (an ISO code such as ``"US"``;
-        null or ``""`` for none) and ``holiday_subdiv`` (e.g. ``"CA"``).
+        ``"mon,wed,fri"``), ``hours`` (the days with hours of their own: day names
+        or ranges of them, each with ``["HH:MM", "HH:MM"]``, such as
+        ``{"fri": ["05:00", "14:00"]}``), ``holiday_country`` (an ISO code such as
+        ``"US"``; null or ``""`` for none) and ``holiday_subdiv`` (e.g. ``"CA"``).
 
         >>> BusinessCalendar.from_mapping({"zone": "Europe/Paris", "opens": "09:00",
-        ...     "closes": "17:30", "weekdays": "mon-fri", "holiday_country": "fr"}).to_dict()
+        ...     "closes": "17:30", "weekdays": "mon-sat", "hours": {"saturday": ["09:00",
+        ...     "12:00"]}, "holiday_country": "fr"}).to_dict()
         ... # doctest: +NORMALIZE_WHITESPACE
         {'zone': 'Europe/Paris', 'opens': '09:00', 'closes': '17:30',
-         'weekdays': ['mon', 'tue', 'wed', 'thu', 'fri'], 'holiday_country': 'FR',
+         'weekdays': ['mon', 'tue', 'wed', 'thu', 'fri', 'sat'],
+         'hours': {'sat': ['09:00', '12:00']}, 'holiday_country': 'FR',
          'holiday_subdiv': None}
         """
         if not isinstance(config, Mapping):
@@ -191,6 +309,7 @@ class BusinessCalendar:
             opens=_parse_time("opens", config.get("opens", default.opens)),
             closes=_parse_time("closes", config.get("closes", default.closes)),
             weekdays=_parse_weekdays(config.get("weekdays", default.weekdays)),
+            hours=_parse_hours(config.get("hours")),
             holiday_country=country,  # type: ignore[arg-type]
             holiday_subdiv=subdiv,  # type: ignore[arg-type]
         )
@@ -201,6 +320,10 @@ class BusinessCalendar:
             "opens": _format_time(self.opens),
             "closes": _format_time(self.closes),
             "weekdays": [_WEEKDAY_NAMES[d] for d in sorted(self.weekdays)],
+            "hours": {
+                _WEEKDAY_NAMES[d]: [_format_time(opens), _format_time(closes)]
+                for d, (opens, closes) in (self.hours or {}).items()
+            },
             "holiday_country": self.holiday_country,
             "holiday_subdiv": self.holiday_subdiv,
         }
@@ -213,8 +336,9 @@ class BusinessCalendar:
 
     @property
     def day_length(self) -> timedelta:
-        """The business time in one business day (13 hours by default)."""
-        return _on(date.min, self.closes) - _on(date.min, self.opens)
+        """The business time in one business day: that of the most common day of the
+        week, the longest of them on a tie (13 hours by default)."""
+        return self._day_length
 
     def is_holiday(self, day: date) -> bool:
         if self.holiday_country is None:
@@ -224,10 +348,24 @@ class BusinessCalendar:
     def is_business_day(self, day: date) -> bool:
         return day.weekday() in self.weekdays and not self.is_holiday(day)
 
+    def opening_hours(self, day: date) -> tuple[time, time] | None:
+        """``(opens, closes)`` of ``day``; ``None`` when it is no business day.
+
+        >>> BusinessCalendar().opening_hours(date(2026, 11, 17))
+        (datetime.time(5, 0), datetime.time(18, 0))
+        >>> BusinessCalendar().opening_hours(date(2026, 11, 26)) is None  # Thanksgiving
+        True
+        """
+        hours = self._week[day.weekday()]
+        if hours is None or self.is_holiday(day):
+            return None
+        return hours
+
     def is_business_time(self, moment: datetime) -> bool:
-        """Whether the desk is open at ``moment``: a business day, in ``[opens, closes)``."""
+        """Whether the desk is open at ``moment``: a business day, in its ``[opens, closes)``."""
         local = self.local(moment)
-        return self.is_business_day(local.date()) and self.opens <= local.time() < self.closes
+        hours = self.opening_hours(local.date())
+        return hours is not None and hours[0] <= local.time() < hours[1]
 
     def local(self, moment: datetime) -> datetime:
         """``moment`` in the calendar's zone; naive datetimes are refused."""
@@ -265,7 +403,8 @@ class BusinessCalendar:
         )
 
     def add_business_days(self, start: datetime, days: float) -> datetime:
-        """``days`` business days of :attr:`day_length` each after ``start``.
+        """``days`` business days of :attr:`day_length` each after ``start`` (on a
+        day shorter or longer than that, a business day ends at another clock time).
 
         >>> cal = BusinessCalendar()
         >>> cal.add_business_days(datetime.fromisoformat("2026-07-02T09:00:00-07:00"), 1)
@@ -335,36 +474,49 @@ class BusinessCalendar:
                 return day
         raise InvalidCalendar(f"No business day in the {_SEARCH_DAYS} days after {day}")
 
+    def _hours_of(self, day: date) -> tuple[time, time]:
+        """The hours of ``day``, known to be a business day."""
+        hours = self._week[day.weekday()]
+        assert hours is not None
+        return hours
+
     def _start_wall(self, wall: datetime) -> datetime:
         day = wall.date()
-        if self.is_business_day(day):
-            if wall.time() < self.opens:
-                return _on(day, self.opens)
-            if wall.time() < self.closes:
+        hours = self.opening_hours(day)
+        if hours is not None:
+            opens, closes = hours
+            if wall.time() < opens:
+                return _on(day, opens)
+            if wall.time() < closes:
                 return wall
-        return _on(self._next_business_day(day), self.opens)
+        day = self._next_business_day(day)
+        return _on(day, self._hours_of(day)[0])
 
     def _add_wall(self, wall: datetime, amount: timedelta) -> datetime:
+        # ``wall`` is business time or an opening (from _start_wall): its day is open.
         day = wall.date()
-        left_today = _on(day, self.closes) - wall
+        left_today = _on(day, self._hours_of(day)[1]) - wall
         if amount <= left_today:
             return wall + amount
-        full_days, part = divmod(amount - left_today, self.day_length)
-        # Whole business days are skipped a day at a time, never a minute at a time.
-        for _ in range(full_days):
+        amount -= left_today
+        # Whole business days are skipped a day at a time, never a minute at a time; a
+        # result exactly on a closing time stays there (``<=``, not ``<``).
+        lengths = self._lengths
+        day = self._next_business_day(day)
+        while amount > lengths[day.weekday()]:
+            amount -= lengths[day.weekday()]
             day = self._next_business_day(day)
-        if not part:
-            return _on(day, self.closes)
-        return _on(self._next_business_day(day), self.opens) + part
+        return _on(day, self._hours_of(day)[0]) + amount
 
     def _between_walls(self, low: datetime, high: datetime) -> timedelta:
         total = timedelta(0)
         first = low.date()
         for offset in range((high.date() - first).days + 1):
             day = first + timedelta(days=offset)
-            if self.is_business_day(day):
-                begin = max(low, _on(day, self.opens))
-                end = min(high, _on(day, self.closes))
+            hours = self.opening_hours(day)
+            if hours is not None:
+                begin = max(low, _on(day, hours[0]))
+                end = min(high, _on(day, hours[1]))
                 if end > begin:
                     total += end - begin
         return total
@@ -379,6 +531,11 @@ class BusinessCalendar:
 
 def _on(day: date, at: time) -> datetime:
     return datetime.combine(day, at)
+
+
+def _length(opens: time, closes: time) -> timedelta:
+    """The wall-clock time from ``opens`` to ``closes`` on one day."""
+    return _on(date.min, closes) - _on(date.min, opens)
 
 
 def _first_instant_with_offset(tz: ZoneInfo, low: int, high: int) -> int:
@@ -405,10 +562,15 @@ def _parse_time(name: str, value: object) -> time:
     if isinstance(value, time):
         return value
     if isinstance(value, str):
+        text = value.strip()
         try:
-            return time.fromisoformat(value.strip())
+            return time.fromisoformat(text)
         except ValueError:
-            pass
+            if text in {"24:00", "24:00:00", "2400"}:
+                raise InvalidCalendar(
+                    f"{name} must be a time of day such as '09:00', not {value!r}: opening "
+                    f"hours end on the day they begin, so the latest closing time is '23:59'"
+                ) from None
     raise InvalidCalendar(f"{name} must be a time of day such as '09:00', not {value!r}")
 
 
@@ -447,3 +609,36 @@ def _parse_weekdays(value: object) -> frozenset[int]:
     if not days:
         raise InvalidCalendar("weekdays must name at least one day")
     return frozenset(days)
+
+
+def _parse_hours(value: object) -> dict[int, tuple[time, time]] | None:
+    """``{"fri": ["05:00", "14:00"], "mon-wed": [...]}`` as weekday numbers and times."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise InvalidCalendar(
+            f"hours must map day names to [opens, closes], such as "
+            f'{{"fri": ["05:00", "14:00"]}}, not {value!r}'
+        )
+    hours: dict[int, tuple[time, time]] = {}
+    for key, pair in value.items():
+        if not isinstance(key, str) or not key.strip():
+            raise InvalidCalendar(f"hours must be keyed by day names such as 'fri', not {key!r}")
+        try:
+            days = _parse_weekdays(key)
+        except InvalidCalendar as error:
+            raise InvalidCalendar(f"hours: {error}") from None
+        if not isinstance(pair, list | tuple) or len(pair) != 2:
+            raise InvalidCalendar(
+                f"hours of {key.strip()} must be [opens, closes], such as "
+                f'["05:00", "14:00"], not {pair!r}'
+            )
+        opens = _parse_time(f"hours of {key.strip()}: opens", pair[0])
+        closes = _parse_time(f"hours of {key.strip()}: closes", pair[1])
+        for day in days:
+            if day in hours:
+                raise InvalidCalendar(
+                    f"hours of {_FULL_WEEKDAY_NAMES[day]} are given twice (in {key.strip()!r})"
+                )
+            hours[day] = (opens, closes)
+    return hours

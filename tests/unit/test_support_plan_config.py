@@ -134,7 +134,7 @@ BROKEN = [
     ),
     pytest.param('{"calendar": {"holiday_country": "XX"}}', "calendar: The holidays", id="country"),
     pytest.param('{"calendar": {"weekdays": "funday"}}', "calendar: Unknown weekday", id="weekday"),
-    pytest.param('{"calendar": {"hours": "9-5"}}', "calendar: Unknown calendar set", id="cal-key"),
+    pytest.param('{"calendar": {"timezone": "UTC"}}', "calendar: Unknown calendar set", id="cal-key"),
     pytest.param(b'{"plan": {"high": "4bh\xff"}}', "cannot be read", id="not-utf-8"),
 ]
 
