@@ -17,6 +17,7 @@ optional; a key left out keeps its default::
         "opens": "05:00",
         "closes": "18:00",
         "weekdays": "mon-fri",
+        "hours": {},
         "holiday_country": "US",
         "holiday_subdiv": null
       }
@@ -25,15 +26,25 @@ optional; a key left out keeps its default::
 - ``plan``: a response target per severity (``urgent``, ``high``, ``normal``,
   ``low``, or the aliases ``S1``..``S4``): a number and a unit, ``h`` (elapsed hours,
   around the clock), ``bh`` (business hours) or ``bd`` (business days, each as long as
-  the calendar's opening hours), such as ``"4bh"`` or ``"0.5h"``; or
+  the calendar's usual day, see ``hours``), such as ``"4bh"`` or ``"0.5h"``; or
   ``{"amount": 4, "unit": "business_hours"}`` (units ``elapsed_hours``,
   ``business_hours``, ``business_days``).
 - ``calendar``: ``zone`` an IANA time zone; ``opens`` and ``closes`` local times
-  ``"HH:MM"`` (business time is ``[opens, closes)``); ``weekdays`` a list of day names
+  ``"HH:MM"`` (business time is ``[opens, closes)``; a day closes by ``"23:59"``, not
+  ``"24:00"``); ``weekdays`` the business days, a list of day names
   (``["mon", "tue"]``) or a string (``"mon-fri"``, ``"sun-thu"``, ``"mon,wed,fri"``);
-  ``holiday_country`` an ISO 3166 code the ``holidays`` package knows (``"US"``,
-  ``"DE"``), or null for no public holidays; ``holiday_subdiv`` a subdivision of it
-  (``"CA"``, ``"BY"``), or null.
+  ``hours`` the business days whose hours differ from ``opens``/``closes``, each
+  with ``["HH:MM", "HH:MM"]``, keyed by day names or ranges (``"friday"``, ``"sat"``,
+  ``"mon-wed"``); ``holiday_country`` an ISO 3166 code the ``holidays`` package knows
+  (``"US"``, ``"DE"``), or null for no public holidays; ``holiday_subdiv`` a
+  subdivision of it (``"CA"``, ``"BY"``), or null.
+
+  A short Friday and Saturday mornings: ``"weekdays": "mon-sat", "hours": {"fri":
+  ["05:00", "14:00"], "sat": ["09:00", "13:00"]}``. A day in ``hours`` must also be in
+  ``weekdays`` (the file is refused otherwise), so leaving a day out of ``hours``
+  never closes it, and naming one there never opens it by accident. A business day
+  (the ``bd`` unit) is as long as most business weekdays are, the longest of them on
+  a tie: 13 hours in that example, as with the defaults.
 
 The file is read and checked when the app starts (:func:`init_app`): a broken file
 stops the app with :class:`SupportPlanFileError`, naming the file and the problem,

@@ -391,7 +391,9 @@ BERLIN = {
         "zone": "Europe/Berlin",
         "opens": "08:00",
         "closes": "17:00",
-        "weekdays": "mon-fri",
+        # a short Friday and Saturday mornings; Monday to Thursday keep 08:00-17:00
+        "weekdays": "mon-sat",
+        "hours": {"friday": ["08:00", "15:00"], "sat": ["09:00", "12:00"]},
         "holiday_country": "DE",
     },
 }
@@ -401,7 +403,8 @@ BERLIN = {
 def berlin(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory, sqlite_template: Path
 ) -> Iterator[Desk]:
-    """A plan file with a Berlin calendar, high = 2 business hours and normal = 2 days."""
+    """A plan file with a Berlin calendar (short Fridays, Saturday mornings), high = 2
+    business hours and normal = 2 days."""
     plan_file = tmp_path_factory.mktemp("plan") / "support_plan.json"
     plan_file.write_text(json.dumps(BERLIN), encoding="utf-8")
     yield from seeded_desk(
@@ -423,8 +426,9 @@ def berlin(
             id="high-2-business-hours",
         ),
         pytest.param(
-            # a business day is 9 hours here; 2026-12-24 is no German federal holiday, but
-            # the 25th and 26th are, and the 26th is a Saturday anyway
+            # a business day is 9 hours here (Monday to Thursday; Friday and Saturday are
+            # shorter); 2026-12-24 is no German federal holiday, but the 25th and 26th
+            # are, so that Friday and Saturday are closed
             {"submitted_at": "2026-12-23T16:00:00+01:00"},
             {
                 "response_target": "2 business days",
@@ -448,6 +452,36 @@ def berlin(
             {"as_of": "2026-03-02", "status": "security_only"},
             id="as-of-is-the-berlin-date",
         ),
+        pytest.param(
+            # Friday closes at 15:00: the due time lands on it and stays there
+            {"severity": "high", "submitted_at": "2026-11-20T13:00:00+01:00"},
+            {"response_due_at": "2026-11-20T15:00:00+01:00"},
+            id="friday-lands-on-short-close",
+        ),
+        pytest.param(
+            # one hour on Friday, the next from Saturday's 09:00 opening
+            {"severity": "high", "submitted_at": "2026-11-20T14:00:00+01:00"},
+            {"response_due_at": "2026-11-21T10:00:00+01:00"},
+            id="friday-to-saturday",
+        ),
+        pytest.param(
+            # 16:00 on a Friday is after closing, though Thursday would still be open
+            {"severity": "high", "submitted_at": "2026-11-20T16:00:00+01:00"},
+            {"response_due_at": "2026-11-21T11:00:00+01:00"},
+            id="friday-after-short-close",
+        ),
+        pytest.param(
+            # Saturday closes at 12:00: the clock starts at Monday's opening
+            {"severity": "high", "submitted_at": "2026-11-21T12:30:00+01:00"},
+            {"response_due_at": "2026-11-23T10:00:00+01:00"},
+            id="saturday-after-close",
+        ),
+        pytest.param(
+            # 2 business days = 18 h: Friday 7, Saturday 3, Monday 8
+            {"submitted_at": "2026-11-20T08:00:00+01:00"},
+            {"response_target": "2 business days", "response_due_at": "2026-11-23T16:00:00+01:00"},
+            id="normal-over-short-days",
+        ),
     ],
 )
 def test_a_plan_file_changes_the_answer(
@@ -465,15 +499,31 @@ def test_the_default_answer_differs_from_the_berlin_one(desk: Desk) -> None:
     assert body["response_due_at"] == "2026-11-17T14:30:00-08:00"
 
 
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        pytest.param(
+            '{"plan": {"high": "four hours"}}',
+            "plan: high: Invalid response target 'four hours'",
+            id="plan",
+        ),
+        pytest.param(
+            '{"calendar": {"hours": {"sat": ["09:00", "12:00"]}}}',
+            "calendar: hours are given for saturday, not among the weekdays "
+            "(mon, tue, wed, thu, fri): add it to weekdays",
+            id="hours-for-a-closed-day",
+        ),
+    ],
+)
 def test_a_broken_plan_file_stops_the_app_naming_file_and_problem(
-    database_url: str, tmp_path: Path
+    database_url: str, tmp_path: Path, text: str, problem: str
 ) -> None:
     plan_file = tmp_path / "support_plan.json"
-    plan_file.write_text('{"plan": {"high": "four hours"}}', encoding="utf-8")
+    plan_file.write_text(text, encoding="utf-8")
     with pytest.raises(SupportPlanFileError) as caught:
         make_app(database_url, tmp_path, SUPPORT_PLAN_FILE=str(plan_file))
     assert str(plan_file) in str(caught.value)
-    assert "plan: high: Invalid response target 'four hours'" in str(caught.value)
+    assert problem in str(caught.value)
 
 
 # -- who may call it ------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import time
+from datetime import datetime, time
 from pathlib import Path
 
 import pytest
@@ -21,7 +21,7 @@ from app.support_plan import (
 )
 from lifecycle.calendar import BusinessCalendar
 from lifecycle.severity import Severity
-from lifecycle.triage import ResponseTarget, SupportPlan, TargetUnit
+from lifecycle.triage import ResponseTarget, SupportPlan, TargetUnit, response_due
 
 
 def write(tmp_path: Path, text: str | bytes) -> Path:
@@ -86,6 +86,47 @@ def test_a_file_changes_plan_and_calendar(tmp_path: Path) -> None:
     )
 
 
+SHORT_FRIDAY = {
+    "plan": {"high": "4bh", "normal": "1bd"},
+    "calendar": {
+        "weekdays": "mon-sat",
+        "hours": {"friday": ["05:00", "14:00"], "Sat": ["09:00", "13:00"]},
+    },
+}
+
+
+def test_a_file_with_hours_per_weekday(tmp_path: Path) -> None:
+    loaded = load_settings(write(tmp_path, json.dumps(SHORT_FRIDAY)))
+    calendar = loaded.calendar
+    assert calendar == BusinessCalendar(
+        weekdays=frozenset(range(6)),
+        hours={4: (time(5), time(14)), 5: (time(9), time(13))},
+    )
+    assert calendar.to_dict()["hours"] == {"fri": ["05:00", "14:00"], "sat": ["09:00", "13:00"]}
+    # Monday to Thursday keep opens and closes; a business day is their 13 hours
+    assert calendar.opening_hours(datetime(2026, 11, 19).date()) == (time(5), time(18))
+    assert calendar.day_length.total_seconds() == 13 * 3600
+    friday = datetime.fromisoformat("2026-11-20T13:00:00-08:00")
+    # high: 1 hour to Friday's 14:00 close, then 3 from Saturday's 09:00 opening
+    high = response_due(loaded.plan, calendar, friday, Severity.HIGH)
+    assert high is not None and high.isoformat() == "2026-11-21T12:00:00-08:00"
+    # normal: 13 business hours, Friday 1, Saturday 4, Monday 8
+    normal = response_due(loaded.plan, calendar, friday, Severity.NORMAL)
+    assert normal is not None and normal.isoformat() == "2026-11-23T13:00:00-08:00"
+    # a ticket arriving on Saturday after closing starts at Monday's opening
+    late = datetime.fromisoformat("2026-11-21T13:30:00-08:00")
+    after = response_due(loaded.plan, calendar, late, Severity.HIGH)
+    assert after is not None and after.isoformat() == "2026-11-23T09:00:00-08:00"
+
+
+def test_the_documented_per_weekday_example_is_what_it_says(tmp_path: Path) -> None:
+    doc = " ".join((support_plan.__doc__ or "").split())
+    example = re.search(r'``("weekdays": "mon-sat", "hours": \{.*?\})``', doc)
+    assert example is not None, "the module docstring shows a short Friday"
+    loaded = load_settings(write(tmp_path, '{"calendar": {' + example.group(1) + "}}"))
+    assert loaded.calendar == load_settings(write(tmp_path, json.dumps(SHORT_FRIDAY))).calendar
+
+
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -134,7 +175,56 @@ BROKEN = [
     ),
     pytest.param('{"calendar": {"holiday_country": "XX"}}', "calendar: The holidays", id="country"),
     pytest.param('{"calendar": {"weekdays": "funday"}}', "calendar: Unknown weekday", id="weekday"),
-    pytest.param('{"calendar": {"timezone": "UTC"}}', "calendar: Unknown calendar set", id="cal-key"),
+    pytest.param(
+        '{"calendar": {"hours": {"saturday": ["09:00", "13:00"]}}}',
+        "calendar: hours are given for saturday, not among the weekdays "
+        "(mon, tue, wed, thu, fri): add it to weekdays",
+        id="hours-for-a-closed-day",
+    ),
+    pytest.param(
+        '{"calendar": {"hours": {"fri": ["14:00", "05:00"]}}}',
+        "calendar: hours of friday: opens (14:00:00) must be before closes (05:00:00)",
+        id="hours-reversed",
+    ),
+    pytest.param(
+        '{"calendar": {"hours": {"fri": ["05:00", "24:00"]}}}',
+        "calendar: hours of fri: closes must be a time of day such as '09:00', not '24:00': "
+        "opening hours end on the day they begin, so the latest closing time is '23:59'",
+        id="hours-until-midnight",
+    ),
+    pytest.param(
+        '{"calendar": {"hours": {"fri": ["5am", "2pm"]}}}',
+        "calendar: hours of fri: opens must be a time of day such as '09:00', not '5am'",
+        id="hours-bad-time",
+    ),
+    pytest.param(
+        '{"calendar": {"hours": {"fri": "05:00-14:00"}}}',
+        'calendar: hours of fri must be [opens, closes], such as ["05:00", "14:00"]',
+        id="hours-a-string",
+    ),
+    pytest.param(
+        '{"calendar": {"hours": {"fryday": ["05:00", "14:00"]}}}',
+        "calendar: hours: Unknown weekday 'fryday'",
+        id="hours-bad-day",
+    ),
+    pytest.param(
+        '{"calendar": {"hours": {"mon-fri": ["08:00", "16:00"], "fri": ["08:00", "12:00"]}}}',
+        "calendar: hours of friday are given twice",
+        id="hours-day-twice",
+    ),
+    pytest.param(
+        '{"calendar": {"hours": {"fri": ["08:00", "16:00"], "fri": ["08:00", "12:00"]}}}',
+        "the key 'fri' is given twice",
+        id="hours-key-twice",
+    ),
+    pytest.param(
+        '{"calendar": {"hours": [["fri", "05:00", "14:00"]]}}',
+        "calendar: hours must map day names to [opens, closes]",
+        id="hours-a-list",
+    ),
+    pytest.param(
+        '{"calendar": {"timezone": "UTC"}}', "calendar: Unknown calendar set", id="cal-key"
+    ),
     pytest.param(b'{"plan": {"high": "4bh\xff"}}', "cannot be read", id="not-utf-8"),
 ]
 
