@@ -17,11 +17,11 @@ from app.demo import demo_document
 from app.transfer import (
     CatalogueFileError,
     ReleaseDataError,
+    ReleaseDataImport,
     ReleaseDataResult,
     dump_document,
     export_document,
     import_catalogue,
-    import_release_data_file,
     load_catalogue,
     parse_catalogue,
 )
@@ -183,19 +183,27 @@ def import_release_data_command(files: tuple[Path, ...], quiet: bool) -> None:
     collecting = gc.isenabled()
     gc.disable()
     try:
-        for path in _expand(files):
-            try:
-                result = import_release_data_file(path)
-            except ReleaseDataError as exc:
-                click.echo(f"Skipped {exc}.", err=True)
-                bad += 1
-                continue
-            done += 1
-            created += result.created
-            for name in ("versions", "added", "present", "duplicates", "unparseable", "undated"):
-                setattr(total, name, getattr(total, name) + getattr(result, name))
-            if not quiet:
-                click.echo(result.describe())
+        with ReleaseDataImport() as importer:
+            for path in _expand(files):
+                try:
+                    result = importer.file(path)
+                except ReleaseDataError as exc:
+                    click.echo(f"Skipped {exc}.", err=True)
+                    bad += 1
+                    continue
+                done += 1
+                created += result.created
+                for name in (
+                    "versions",
+                    "added",
+                    "present",
+                    "duplicates",
+                    "unparseable",
+                    "undated",
+                ):
+                    setattr(total, name, getattr(total, name) + getattr(result, name))
+                if not quiet:
+                    click.echo(result.describe())
     finally:
         if collecting:
             gc.enable()
