@@ -141,9 +141,26 @@ class ProductCycles:
     newest_first: tuple[Cycle, ...]
     by_key: dict[str, Cycle]
     releases: dict[str, Release]
+    # Filled by recorded_ga on first use, all at once.
+    _recorded_ga: dict[str, tuple[Release, Cycle]] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def cycle_of(self, version: Version) -> Cycle | None:
         return self.by_key.get(self.policy.cycle_key(version))
+
+    def recorded_ga(self, text: str) -> tuple[Release, Cycle] | None:
+        """The GA release recorded as exactly ``text``, and its cycle, without parsing.
+
+        None for any other text (a pre-release, another spelling of a recorded version,
+        an unknown version): parse it then. The index is built on the first call, so only
+        products that eligibility queries ask about hold one.
+        """
+        index = self._recorded_ga
+        if not index:
+            # One update, so that another thread sees the index empty or whole.
+            index.update({r.version: (r, c) for c in self.newest_first for r in c.ga_releases})
+        return index.get(text)
 
     def release(self, version: Version) -> Release | None:
         return self.releases.get(canonical_version(version))

@@ -23,6 +23,7 @@ from platforms.matrix import PlatformCheck, PlatformRegistry, SupportMatrix
 __all__ = [
     "Environment",
     "InvalidQuery",
+    "Judge",
     "Query",
     "Reason",
     "Subscription",
@@ -99,6 +100,33 @@ class Query:
                 object.__setattr__(self, "severity", parse_severity(self.severity))
             except LifecycleError as error:
                 raise InvalidQuery("severity", str(error)) from None
+
+    @classmethod
+    def validated(
+        cls,
+        product: str,
+        version: str,
+        as_of: date,
+        platform: str | None,
+        platform_version: str | None,
+        environment: Environment,
+        subscription: Subscription,
+        severity: Severity | None,
+    ) -> Query:
+        """A query from fields the caller has already checked as strictly as the
+        constructor would (the service's ``parse_query``, which reports every bad field
+        at once); the checks are not run a second time."""
+        query = object.__new__(cls)
+        put = object.__setattr__
+        put(query, "product", product)
+        put(query, "version", version)
+        put(query, "as_of", as_of)
+        put(query, "platform", platform)
+        put(query, "platform_version", platform_version)
+        put(query, "environment", environment)
+        put(query, "subscription", subscription)
+        put(query, "severity", severity)
+        return query
 
     def _check_platform(self) -> None:
         for name, value in (
@@ -183,6 +211,8 @@ class Verdict:
 
 
 _NORMAL_AND_LOW = (Severity.NORMAL, Severity.LOW)
+# Statuses whose reason sentence can name the very version (or the release's own date).
+_VERSION_WORDED = (Status.PLANNED, Status.PRERELEASE)
 
 
 def judge(
@@ -206,111 +236,241 @@ def judge(
       upgrades still meets it. When nothing is allowed they would be noise, so they
       are left out.
     """
-    as_of = query.as_of
-    parsed = parse_version(query.version)
-    policy = cycles.policy
-    words = _Words(policy.cycle, product_name)
-    reasons: list[Reason] = []
+    return Judge(cycles, registry, matrix, product_name)(query)
 
-    cycle = cycles.cycle_of(parsed)
-    release = cycles.release(parsed)
-    release_known = release is not None
-    shown = release.version if release is not None else str(parsed)
-    cycle_key = cycle.key if cycle is not None else policy.cycle_key(parsed)
 
-    # Rules 2 and 3: the status of the version.
-    if cycle is None:
-        status = Status.UNKNOWN
-        reasons.append(Reason("unknown_cycle", words.unknown_cycle(cycle_key, shown)))
-    else:
-        cycle_status = cycle.status(as_of)
-        if release is not None:
-            status = release.status(cycle_status, as_of)
-        elif parsed.is_prerelease:
-            status = Status.PRERELEASE
-        else:
-            status = cycle_status
-        reasons.append(Reason(status.value, words.status(status, cycle, release, parsed, shown)))
-        if release is None:
-            reasons.append(Reason("unknown_release", words.unknown_release(cycle.key, shown)))
-    level = support_level(status)
-    covered = is_covered(status)
+_PlatformOutcome = tuple[PlatformCheck, bool, tuple[Reason, ...]]
 
-    # Rule 4: the platform.
-    check: PlatformCheck | None = None
-    platform_supported: bool | None = None
-    platform_refused = False
-    if query.platform is None or query.platform_version is None:
-        reasons.append(Reason("platform_unchecked", words.platform_unchecked()))
-    else:
-        check = matrix.check(registry, cycle_key, query.platform, query.platform_version)
-        platform_supported = check.covered(as_of)
-        if not platform_supported:
-            platform_refused = True
-            _platform_reasons(reasons, words, check, registry, matrix, cycle_key, as_of)
-    covered = covered and not platform_refused
 
-    # Rule 5: the subscription.
-    if query.subscription is Subscription.NONE:
-        covered = False
-        reasons.append(Reason("no_subscription", words.no_subscription()))
+class Judge:
+    """:func:`judge` for one product, for many queries (a batch).
 
-    # Rule 6: the severities a ticket may have.
-    allowed: tuple[Severity, ...]
-    if query.subscription is Subscription.NONE or platform_refused or level is SupportLevel.NONE:
-        allowed = ()
-    else:
-        limited = level is SupportLevel.DEFECT_EVALUATION_ONLY
-        if query.environment is Environment.NON_PRODUCTION:
-            limited = True
-            reasons.append(Reason("non_production", words.non_production()))
-        if query.subscription is Subscription.BASIC:
-            limited = True
-            reasons.append(Reason("basic_subscription", words.basic_subscription()))
-        allowed = _NORMAL_AND_LOW if limited else ALL_SEVERITIES
+    What does not depend on the version asked about is worked out once per judge and
+    kept: each cycle's status on an as-of date, the upgrade target on that date, a
+    cycle's status sentence, and the platform check (with its reasons) per cycle,
+    platform and date. Every input is immutable, so nothing kept can go stale; a
+    judge is meant to live as long as one batch, which bounds what it keeps.
+    """
 
-    # Rule 7: the severity granted.
-    requested = query.severity
-    granted: Severity | None = None
-    if requested is not None:
-        if not allowed:
-            reasons.append(Reason("severity_unavailable", words.severity_unavailable(requested)))
-        elif requested.rank < allowed[0].rank:
-            granted = allowed[0]
-            reasons.append(
-                Reason("severity_downgraded", words.severity_downgraded(requested, granted))
-            )
-        else:
-            granted = requested
-
-    # Rule 8: what to upgrade to.
-    upgrade_to: str | None = None
-    newest = cycles.newest_current(as_of)
-    if newest is not None:
-        target = newest.latest(as_of)
-        if target is not None and parsed < target.parsed:
-            upgrade_to = target.version
-
-    return Verdict(
-        product=query.product,
-        version=query.version,
-        release_known=release_known,
-        cycle=cycle.key if cycle is not None else None,
-        status=status,
-        support_level=level,
-        covered=covered,
-        as_of=as_of,
-        dates=cycle.dates if cycle is not None else None,
-        platform=check,
-        platform_supported=platform_supported,
-        environment=query.environment,
-        subscription=query.subscription,
-        allowed_severities=allowed,
-        severity_requested=requested,
-        severity_granted=granted,
-        upgrade_to=upgrade_to,
-        reasons=tuple(reasons),
+    __slots__ = (
+        "_platforms",
+        "_status_reasons",
+        "_statuses",
+        "_targets",
+        "cycles",
+        "matrix",
+        "registry",
+        "words",
     )
+
+    def __init__(
+        self,
+        cycles: ProductCycles,
+        registry: PlatformRegistry,
+        matrix: SupportMatrix,
+        product_name: str | None = None,
+    ) -> None:
+        self.cycles = cycles
+        self.registry = registry
+        self.matrix = matrix
+        self.words = _Words(cycles.policy.cycle, product_name)
+        self._statuses: dict[tuple[str, date], Status] = {}
+        self._targets: dict[date, Release | None] = {}
+        self._status_reasons: dict[tuple[str, Status], Reason] = {}
+        self._platforms: dict[tuple[str, str, str, date], _PlatformOutcome] = {}
+
+    def __call__(self, query: Query) -> Verdict:
+        """The verdict of :func:`judge`."""
+        as_of = query.as_of
+        parsed, release, cycle = self._locate(query.version)
+        words = self.words
+        reasons: list[Reason] = []
+
+        release_known = release is not None
+        shown = release.version if release is not None else str(parsed)
+        cycle_key = cycle.key if cycle is not None else self.cycles.policy.cycle_key(parsed)
+
+        # Rules 2 and 3: the status of the version.
+        if cycle is None:
+            status = Status.UNKNOWN
+            reasons.append(Reason("unknown_cycle", words.unknown_cycle(cycle_key, shown)))
+        else:
+            cycle_status = self._cycle_status(cycle, as_of)
+            if release is not None:
+                status = release.status(cycle_status, as_of)
+            elif parsed.is_prerelease:
+                status = Status.PRERELEASE
+            else:
+                status = cycle_status
+            if status in _VERSION_WORDED:
+                text = words.status(status, cycle, release, parsed, shown)
+                reasons.append(Reason(status._value_, text))
+            else:
+                reasons.append(self._status_reason(cycle, status))
+            if release is None:
+                reasons.append(Reason("unknown_release", words.unknown_release(cycle.key, shown)))
+        level = support_level(status)
+        covered = is_covered(status)
+
+        # Rule 4: the platform.
+        check: PlatformCheck | None = None
+        platform_supported: bool | None = None
+        platform_refused = False
+        if query.platform is None or query.platform_version is None:
+            reasons.append(Reason("platform_unchecked", words.platform_unchecked()))
+        else:
+            check, platform_supported, refusals = self._platform(
+                cycle_key, query.platform, query.platform_version, as_of
+            )
+            if not platform_supported:
+                platform_refused = True
+                reasons.extend(refusals)
+        covered = covered and not platform_refused
+
+        # Rule 5: the subscription.
+        if query.subscription is Subscription.NONE:
+            covered = False
+            reasons.append(Reason("no_subscription", words.no_subscription()))
+
+        # Rule 6: the severities a ticket may have.
+        allowed: tuple[Severity, ...]
+        if (
+            query.subscription is Subscription.NONE
+            or platform_refused
+            or level is SupportLevel.NONE
+        ):
+            allowed = ()
+        else:
+            limited = level is SupportLevel.DEFECT_EVALUATION_ONLY
+            if query.environment is Environment.NON_PRODUCTION:
+                limited = True
+                reasons.append(Reason("non_production", words.non_production()))
+            if query.subscription is Subscription.BASIC:
+                limited = True
+                reasons.append(Reason("basic_subscription", words.basic_subscription()))
+            allowed = _NORMAL_AND_LOW if limited else ALL_SEVERITIES
+
+        # Rule 7: the severity granted.
+        requested = query.severity
+        granted: Severity | None = None
+        if requested is not None:
+            if not allowed:
+                reasons.append(
+                    Reason("severity_unavailable", words.severity_unavailable(requested))
+                )
+            elif requested.rank < allowed[0].rank:
+                granted = allowed[0]
+                reasons.append(
+                    Reason("severity_downgraded", words.severity_downgraded(requested, granted))
+                )
+            else:
+                granted = requested
+
+        return Verdict(
+            product=query.product,
+            version=query.version,
+            release_known=release_known,
+            cycle=cycle.key if cycle is not None else None,
+            status=status,
+            support_level=level,
+            covered=covered,
+            as_of=as_of,
+            dates=cycle.dates if cycle is not None else None,
+            platform=check,
+            platform_supported=platform_supported,
+            environment=query.environment,
+            subscription=query.subscription,
+            allowed_severities=allowed,
+            severity_requested=requested,
+            severity_granted=granted,
+            upgrade_to=self._upgrade_to(parsed, as_of),
+            reasons=tuple(reasons),
+        )
+
+    def outcome_key(self, version: str, as_of: date) -> tuple[str, str | None] | None:
+        """A key shared by versions whose verdicts differ in nothing but ``version``.
+
+        Two queries that differ only in their version, both with this non-None key, get
+        verdicts equal in every field but ``version``: so a batch can judge and encode
+        one of them and reuse the rest of the answer for the others. That holds for
+        recorded GA releases out by ``as_of`` (the reasons then name the cycle, never
+        the version); the key is their cycle and upgrade target. Any other version
+        (unknown, pre-release, planned, not parsing) gets None: judge it in full.
+        """
+        found = self.cycles.recorded_ga(version)
+        if found is None:
+            try:
+                _, release, cycle = self._parse(version)
+            except LifecycleError:
+                return None
+            if release is None or cycle is None or release.is_prerelease:
+                return None
+        else:
+            release, cycle = found
+        if release.released_on > as_of or self._cycle_status(cycle, as_of) in _VERSION_WORDED:
+            return None
+        return cycle.key, self._upgrade_to(release.parsed, as_of)
+
+    def _locate(self, version: str) -> tuple[Version, Release | None, Cycle | None]:
+        """The version parsed, its recorded release and its cycle (None where unknown)."""
+        found = self.cycles.recorded_ga(version)
+        if found is not None:
+            # The release was recorded as this very text: parsed, it is release.parsed.
+            release, cycle = found
+            return release.parsed, release, cycle
+        return self._parse(version)
+
+    def _parse(self, version: str) -> tuple[Version, Release | None, Cycle | None]:
+        parsed = parse_version(version)
+        cycles = self.cycles
+        return parsed, cycles.release(parsed), cycles.cycle_of(parsed)
+
+    def _cycle_status(self, cycle: Cycle, as_of: date) -> Status:
+        key = (cycle.key, as_of)
+        status = self._statuses.get(key)
+        if status is None:
+            status = self._statuses[key] = cycle.status(as_of)
+        return status
+
+    def _status_reason(self, cycle: Cycle, status: Status) -> Reason:
+        """The status sentence of a cycle, for a status that does not word the version."""
+        key = (cycle.key, status)
+        reason = self._status_reasons.get(key)
+        if reason is None:
+            text = self.words.status(status, cycle, None, _NO_VERSION, "")
+            reason = self._status_reasons[key] = Reason(status._value_, text)
+        return reason
+
+    def _upgrade_to(self, parsed: Version, as_of: date) -> str | None:
+        """Rule 8: the latest release of the newest current cycle, when newer than ``parsed``."""
+        try:
+            target = self._targets[as_of]
+        except KeyError:
+            newest = self.cycles.newest_current(as_of)
+            target = self._targets[as_of] = newest.latest(as_of) if newest is not None else None
+        if target is not None and parsed < target.parsed:
+            return target.version
+        return None
+
+    def _platform(
+        self, cycle_key: str, platform: str, version: str, as_of: date
+    ) -> _PlatformOutcome:
+        key = (cycle_key, platform, version, as_of)
+        outcome = self._platforms.get(key)
+        if outcome is None:
+            check = self.matrix.check(self.registry, cycle_key, platform, version)
+            supported = check.covered(as_of)
+            refusals: list[Reason] = []
+            if not supported:
+                _platform_reasons(
+                    refusals, self.words, check, self.registry, self.matrix, cycle_key, as_of
+                )
+            outcome = self._platforms[key] = (check, supported, tuple(refusals))
+        return outcome
+
+
+# Stands for the version in a status sentence that does not word it (see _VERSION_WORDED).
+_NO_VERSION = Version("0")
 
 
 def _platform_reasons(
