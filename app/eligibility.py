@@ -18,7 +18,7 @@ from app.errors import ApiError, NotFound, Unprocessable, core_error_problem, pr
 from app.schemas import MAX_DATE, MIN_DATE
 from lifecycle.errors import InvalidSeverity, InvalidVersion, LifecycleError
 from lifecycle.severity import Severity, parse_severity
-from lifecycle.verdict import Environment, InvalidQuery, Query, Subscription, Verdict, judge
+from lifecycle.verdict import Environment, Judge, Query, Subscription, Verdict, judge
 from lifecycle.versions import parse_version
 
 __all__ = [
@@ -71,6 +71,8 @@ _REQUIRED = "This field is required."
 encode: Callable[[Any], str] = json.JSONEncoder(
     ensure_ascii=True, check_circular=False, separators=(", ", ": ")
 ).encode
+# One string as ``encode`` writes it (the same function).
+_string: Callable[[str], str] = json.encoder.encode_basestring_ascii
 
 
 class TooManyQueries(ApiError):
@@ -127,19 +129,22 @@ def parse_query(values: Mapping[str, Any], default_as_of: date) -> Query:
 
 
 def _fields_key(values: Mapping[str, Any]) -> tuple[Any, ...] | None:
-    """The query's fields as a cache key, or None when it has fields of no query."""
+    """The query's fields as a cache key, or None when it has fields of no query.
+
+    The version comes last, so that ``key[:-1]`` is every other field (see _Batch).
+    """
     if not values.keys() <= _FIELD_SET:
         return None
     get = values.get
     return (
         get("product"),
-        get("version"),
         get("platform"),
         get("platform_version"),
         get("environment"),
         get("subscription"),
         get("severity"),
         get("as_of"),
+        get("version"),
     )
 
 
@@ -174,21 +179,10 @@ def _validate(values: Mapping[str, Any], default_as_of: date) -> Query:
                 errors["version"] = [str(error)]
         raise Unprocessable(_invalid_fields(errors), errors=errors)
     assert product is not None and version is not None and as_of is not None
-    try:
-        return Query(
-            product,
-            version,
-            as_of,
-            platform=platform,
-            platform_version=platform_version,
-            environment=environment,
-            subscription=subscription,
-            severity=severity,
-        )
-    except InvalidQuery as error:  # the core's own checks, should they ever be stricter
-        raise Unprocessable(
-            _invalid_fields({error.field: []}), errors={error.field: [error.message]}
-        ) from None
+    # Checked here field by field, as strictly as Query's constructor would: not twice.
+    return Query.validated(
+        product, version, as_of, platform, platform_version, environment, subscription, severity
+    )
 
 
 def decide(values: Mapping[str, Any], default_as_of: date) -> Verdict:
@@ -245,41 +239,134 @@ def answer_batch(body: Any, default_as_of: date) -> str:
 
     The envelope must be ``{"queries": [object, ...]}`` (else 422) with at most
     :data:`MAX_BATCH` queries (else 413). An invalid query gets ``{"error": problem}``
-    in its place. Products are resolved once for the whole batch, and equal queries
-    (support tools send the same few many times) are judged and encoded once.
+    in its place. Products are resolved once for the whole batch; see :class:`_Batch`
+    for what else its queries share.
     """
     queries = _envelope(body)
     # Stripped, as parse_query strips them, so that " aperturedb" finds it here as in a GET.
     slugs = {p.strip() for q in queries if isinstance(p := q.get("product"), str)}
     views = product_views({slug for slug in slugs if _SLUG.fullmatch(slug)})
-    done: dict[tuple[Any, ...], str] = {}
-    parts: list[str] = []
-    for item in queries:
+    answer = _Batch(views, default_as_of).answer
+    return '{"results": [' + ", ".join([answer(item) for item in queries]) + "]}"
+
+
+class _Context:
+    """What the queries of a batch that differ only in their version share: their other
+    fields validated, their product's judge, and the ends of verdicts already encoded."""
+
+    __slots__ = ("head", "judge", "query", "tails")
+
+    def __init__(self, query: Query, judge: Judge) -> None:
+        self.query = query
+        self.judge = judge
+        self.head = '{"product": ' + _string(query.product) + ', "version": '
+        # By Judge.outcome_key: what follows the version in the JSON text of a verdict.
+        self.tails: dict[tuple[str, str | None], str] = {}
+
+    def answer(self, version: str) -> str:
+        """The JSON text of the verdict (or of its error) for ``version``, stripped."""
+        judge = self.judge
+        base = self.query
+        outcome = judge.outcome_key(version, base.as_of)
+        if outcome is not None:
+            tail = self.tails.get(outcome)
+            if tail is not None:
+                return self.head + _string(version) + ", " + tail
+        query = Query.validated(
+            base.product,
+            version,
+            base.as_of,
+            base.platform,
+            base.platform_version,
+            base.environment,
+            base.subscription,
+            base.severity,
+        )
+        try:
+            verdict = judge(query)
+        except LifecycleError as error:
+            return encode({"error": problem_for(error)})
+        if outcome is None:
+            return encode(verdict.to_dict())
+        tail = self.tails[outcome] = _tail(verdict)
+        return self.head + _string(version) + ", " + tail
+
+
+class _Batch:
+    """One batch's answers. A query is validated once; the queries that differ only in
+    their version share their other fields' validation, their product's
+    :class:`~lifecycle.verdict.Judge` (cycle statuses, upgrade target and platform check
+    worked out once per date), and for recorded releases the encoded rest of the verdict.
+    All of it lives for one call, so none of it can go stale."""
+
+    __slots__ = ("as_of", "contexts", "done", "judges", "views")
+
+    def __init__(self, views: Mapping[str, ProductView], default_as_of: date) -> None:
+        self.views = views
+        self.as_of = default_as_of
+        # Equal queries (support tools send the same few many times) are answered once.
+        self.done: dict[tuple[Any, ...], str] = {}
+        # By the raw fields but the version: the context of valid, known-product queries.
+        self.contexts: dict[tuple[Any, ...], _Context] = {}
+        self.judges: dict[str, Judge] = {}
+
+    def answer(self, item: Mapping[str, Any]) -> str:
         key = _fields_key(item)
-        if key is not None:
-            try:
-                part = done.get(key)
-            except TypeError:  # a list or an object as a value: not hashable, and invalid
-                key, part = None, None
-            if part is not None:
-                parts.append(part)
-                continue
-        part = _answer_item(item, views, default_as_of)
-        if key is not None:
-            done[key] = part
-        parts.append(part)
-    return '{"results": [' + ", ".join(parts) + "]}"
+        if key is None:
+            return self._alone(item)
+        try:
+            part = self.done.get(key)
+        except TypeError:  # a list or an object as a value: not hashable, and invalid
+            return self._alone(item)
+        if part is None:
+            version = key[-1]
+            # The version's only check (see _validate); what fails it is answered alone.
+            if type(version) is str and (version := version.strip()):
+                context = self.contexts.get(key[:-1])
+                part = self._first(item, key) if context is None else context.answer(version)
+            else:
+                part = self._alone(item)
+            self.done[key] = part
+        return part
 
-
-def _answer_item(item: Mapping[str, Any], views: Mapping[str, ProductView], as_of: date) -> str:
-    try:
-        query = parse_query(item, as_of)
-        view = views.get(query.product)
+    def _first(self, item: Mapping[str, Any], key: tuple[Any, ...]) -> str:
+        """The first query of its context: the other fields are valid, and the product
+        known, for every version or for none; this one finds out, and answers itself."""
+        try:
+            query = parse_query(item, self.as_of)
+        except ApiError as error:
+            return encode({"error": problem_for(error)})
+        view = self.views.get(query.product)
         if view is None:
-            raise _unknown_product(query.product)
-        return verdict_json(query, view)
-    except (ApiError, LifecycleError) as error:
-        return encode({"error": problem_for(error)})
+            return encode({"error": problem_for(_unknown_product(query.product))})
+        context = self.contexts[key[:-1]] = _Context(query, self._judge(view))
+        return context.answer(query.version)
+
+    def _alone(self, item: Mapping[str, Any]) -> str:
+        """An item with fields of no query, or an invalid version: validated on its own."""
+        try:
+            query = parse_query(item, self.as_of)
+            view = self.views.get(query.product)
+            if view is None:
+                raise _unknown_product(query.product)
+            return encode(self._judge(view)(query).to_dict())
+        except (ApiError, LifecycleError) as error:
+            return encode({"error": problem_for(error)})
+
+    def _judge(self, view: ProductView) -> Judge:
+        judge = self.judges.get(view.slug)
+        if judge is None:
+            judge = self.judges[view.slug] = Judge(
+                view.cycles, view.registry, view.matrix, view.name
+            )
+        return judge
+
+
+def _tail(verdict: Verdict) -> str:
+    """The JSON text of ``verdict`` after its version: ``"release_known": ...}``."""
+    fields = verdict.to_dict()
+    del fields["product"], fields["version"]
+    return encode(fields)[1:]
 
 
 def _envelope(body: Any) -> list[dict[str, Any]]:

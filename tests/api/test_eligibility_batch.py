@@ -4,8 +4,10 @@ one what the single GET answers (errors included), the 10,000 limit and the enve
 from __future__ import annotations
 
 import json
+import random
 import time
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +80,197 @@ def test_answers_are_in_order_and_equal_the_single_gets(api: FlaskClient) -> Non
     assert answers[3]["error"]["code"] == "invalid_version"
     assert set(answers[5]["error"]["errors"]) == {"environment", "subscription"}
     assert answers[-1] == answers[0]
+
+
+# A batch shares work between its queries: validation of the fields but the version, the
+# product's Judge (statuses, upgrade target and platform checks per date), the encoded rest
+# of verdicts of recorded releases. Each of these keys on something; these queries vary
+# every such thing, in an order that mixes them, so that a key too loose fails below.
+VERSIONS = [
+    "1.0.0",
+    "1.4.2",
+    "2.0.0",
+    "2.5.1",
+    "2.6.0",  # planned until 2026-12-15
+    "3.0.0rc1",
+    "3.0.0",
+    "4.0.0a1",
+    "v1.4.2",  # recorded releases spelled otherwise
+    "1.4.2.0",
+    " 2.0.0 ",
+    "2.5.9",  # an unknown release of a known cycle
+    "2.6.0rc1",
+    "7.0",  # an unknown cycle
+    "x.y",  # does not parse
+]
+DAYS = [None, AS_OF, "2025-02-01", "2026-12-20", "2027-04-01", "2027-10-01"]
+PLATFORMS = [
+    {},
+    {"platform": "ubuntu", "platform_version": "22.04"},
+    {"platform": "ubuntu", "platform_version": "22.4"},
+    {"platform": "ubuntu", "platform_version": "20.04"},
+    {"platform": "ubuntu", "platform_version": "24.04"},
+    {"platform": "ubuntu", "platform_version": "18.04"},
+    {"platform": "rhel", "platform_version": "9"},
+    {"platform": "solaris", "platform_version": "11"},
+]
+OTHERS = [
+    {},
+    {"environment": "non_production", "severity": "urgent"},
+    {"subscription": "basic", "severity": "S2"},
+    {"subscription": "none", "severity": "low"},
+    {"severity": "normal"},
+    {"environment": "production", "subscription": "production"},
+    {"padded": True},  # the product's slug with blanks around it
+]
+BROKEN = [
+    {"product": "nope"},
+    {"environment": "staging"},
+    {"platform": "ubuntu"},
+    {"as_of": "2026-02-30"},
+]
+
+
+# A second product, with minor cycles, so that each product keeps its own judge.
+OTHER = "fluxgate"
+OTHER_RELEASES = [
+    ("1.0.0", "2024-01-10"),
+    ("1.1.0", "2025-01-10"),
+    ("1.1.4", "2025-08-01"),
+    ("1.2.0", "2026-01-10"),
+    ("1.2.3", "2026-06-01"),
+    ("1.3.0rc1", "2026-12-01"),
+]
+OTHER_VERSIONS = [v for v, _ in OTHER_RELEASES] + ["1.1", "v1.2.3", "1.2.9", "2.0", "1.4.2"]
+
+
+@pytest.fixture
+def two_products(seeded: Flask, api: FlaskClient) -> Iterator[None]:
+    from app.auth import Role, create_token
+
+    with seeded.app_context():
+        secret, _ = create_token(Role.ADMIN)
+    admin = {"Authorization": f"Bearer {secret}"}
+    product = {"slug": OTHER, "name": "Fluxgate", "policy": {"cycle": "minor"}}
+    assert api.post("/api/v1/products", json=product, headers=admin).status_code == 201
+    try:
+        for version, day in OTHER_RELEASES:
+            release = {"version": version, "released_on": day}
+            added = api.post(f"/api/v1/products/{OTHER}/releases", json=release, headers=admin)
+            assert added.status_code == 201, added.json
+        row = [{"platform": "ubuntu", "version": "22.04"}]
+        put = api.put(f"/api/v1/products/{OTHER}/cycles/1.2/platforms", json=row, headers=admin)
+        assert put.status_code == 200, put.json
+        yield
+    finally:
+        assert api.delete(f"/api/v1/products/{OTHER}", headers=admin).status_code == 204
+
+
+def varied(count: int, seed: int) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    found = []
+    for _ in range(count):
+        product, versions = rng.choice([(PRODUCT, VERSIONS), (OTHER, OTHER_VERSIONS)])
+        item: dict[str, Any] = {"product": product, "version": rng.choice(versions)}
+        day = rng.choice(DAYS)
+        if day is not None:
+            item["as_of"] = day
+        item.update(rng.choice(PLATFORMS))
+        item.update(rng.choice(OTHERS))
+        if item.pop("padded", False):
+            item["product"] = f" {product} "
+        if rng.random() < 0.05:
+            item.update(rng.choice(BROKEN))
+        found.append(item)
+    return found
+
+
+@pytest.mark.usefixtures("two_products")
+def test_a_varied_batch_answers_each_query_as_its_single_get(api: FlaskClient) -> None:
+    queries = varied(900, seed=11)
+    answers = results(api, queries)
+    statuses: set[str] = set()
+    for query, answer in zip(queries, answers, strict=True):
+        single = api.get(URL, query_string=query)
+        expected = single.json if single.status_code == 200 else {"error": single.json}
+        assert answer == expected, query
+        statuses.add(answer.get("status") or answer["error"]["code"])
+    # The queries reach every kind of answer.
+    assert statuses >= {
+        "current",
+        "security_only",
+        "eol",
+        "eosl",
+        "planned",
+        "prerelease",
+        "unknown",
+        "not_found",
+        "invalid_version",
+        "validation_error",
+    }
+
+
+@pytest.mark.usefixtures("two_products")
+def test_the_same_queries_in_any_order_get_the_same_answers(api: FlaskClient) -> None:
+    queries = varied(400, seed=12)
+    answers = results(api, queries)
+    order = list(range(len(queries)))
+    random.Random(13).shuffle(order)
+    shuffled = results(api, [queries[i] for i in order])
+    assert shuffled == [answers[i] for i in order]
+    # And one by one, in batches of one: nothing kept from a batch to the next matters.
+    for i in order[:40]:
+        assert results(api, [queries[i]]) == [answers[i]]
+
+
+def test_recorded_releases_of_a_cycle_are_judged_once_per_batch(
+    api: FlaskClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """1.0.0, 1.4.2 and its other spelling differ only in the version: one verdict is
+    judged and encoded, the others reuse it. 1.4.3 (unknown) and 2.5.1 are judged apart."""
+    calls: list[str] = []
+    real = service.Judge.__call__
+
+    def counting(judge: Any, query: Any) -> Any:
+        calls.append(query.version)
+        return real(judge, query)
+
+    monkeypatch.setattr(service.Judge, "__call__", counting)
+    queries = [q("1.0.0"), q("1.4.2"), q("v1.4.2"), q("1.4.3"), q("2.5.1"), q("1.4.2")]
+    answers = results(api, queries)
+    assert calls == ["1.0.0", "1.4.3", "2.5.1"]
+    assert [a["version"] for a in answers] == [
+        "1.0.0",
+        "1.4.2",
+        "v1.4.2",
+        "1.4.3",
+        "2.5.1",
+        "1.4.2",
+    ]
+    assert answers[1]["reasons"] == answers[0]["reasons"] == answers[2]["reasons"]
+    assert answers[3]["reasons"][1]["code"] == "unknown_release"
+
+
+def test_the_rest_of_a_verdict_joins_its_head_as_one_encoding() -> None:
+    """A shared answer is the head (product, version) and the encoded rest of another
+    verdict: the same text as encoding the whole, non-ASCII and lone surrogates included."""
+    from lifecycle.cycles import Release, derive
+    from lifecycle.policy import Policy
+    from lifecycle.verdict import Query, judge
+    from platforms.matrix import PlatformRegistry, SupportMatrix
+
+    cycles = derive([Release.of("1.0", date(2025, 1, 1))], Policy())
+    for product, version, name in [
+        ("p", "1.0", "Plain"),
+        ("p\u00e9", "v1.0", "Caf\u00e9 \u2603"),
+        ("p\ud800", "1.0.0", "Bad \udfff name"),
+    ]:
+        query = Query(product, version, date(2026, 11, 22), "solaris", "11")
+        verdict = judge(query, cycles, PlatformRegistry.of([]), SupportMatrix({}), name)
+        whole = service.encode(verdict.to_dict())
+        head = '{"product": ' + service._string(product) + ', "version": '
+        assert head + service._string(version) + ", " + service._tail(verdict) == whole
+        assert whole.isascii()
 
 
 @pytest.mark.parametrize(
