@@ -9,7 +9,6 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app import announcer, delivery
 from app.api import today
 from lifecycle.errors import LifecycleError
 
@@ -27,6 +26,9 @@ from lifecycle.errors import LifecycleError
 @with_appcontext
 def announce_command(as_of: datetime | None, dry_run: bool) -> None:
     """Make due announcements (SPEC 10), then deliver the outbox once."""
+    # Imported here: every other command would pay for the delivery code.
+    from app import announcer, delivery
+
     day = as_of.date() if as_of else today()
     try:
         made = announcer.announce(day, dry_run=dry_run)

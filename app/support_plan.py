@@ -60,6 +60,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from flask import Flask, current_app
@@ -88,6 +89,7 @@ __all__ = [
     "SupportPlanFileError",
     "SupportSettings",
     "TicketSchema",
+    "default_settings",
     "describe_target",
     "init_app",
     "load_settings",
@@ -151,13 +153,18 @@ def parse_settings(config: object) -> SupportSettings:
 
 def load_settings(path: str | os.PathLike[str]) -> SupportSettings:
     """Read and check the support plan file at ``path``; the defaults when there is none."""
-    name = os.fspath(path)
+    loaded = _read_settings(os.fspath(path))
+    return default_settings() if loaded is None else loaded
+
+
+def _read_settings(name: str) -> SupportSettings | None:
+    """The file's settings, checked; None when there is no file."""
     try:
         with open(name, encoding="utf-8") as handle:
             text = handle.read()
     except FileNotFoundError:
         log.info("no support plan file at %s: the SPEC 9 defaults apply", name)
-        return SupportSettings(plan=SupportPlan(), calendar=BusinessCalendar())
+        return None
     except (OSError, UnicodeDecodeError) as error:
         raise SupportPlanFileError(name, f"cannot be read ({error})") from None
     try:
@@ -194,9 +201,29 @@ def plan_file(app: Flask) -> str:
     return str(configured) if configured else os.path.join(app.instance_path, DEFAULT_FILE_NAME)
 
 
+@cache
+def default_settings() -> SupportSettings:
+    """SPEC 9's plan and calendar, made once, when first needed.
+
+    Not at startup: checking the calendar's holiday country makes the holidays
+    package import every country it has, a quarter of a second that every
+    command and worker would pay, most of them never triaging.
+    """
+    return SupportSettings(plan=SupportPlan(), calendar=BusinessCalendar())
+
+
+# What init_app keeps when there is no file: settings() answers default_settings().
+_DEFAULTS = "SPEC 9 defaults"
+
+
 def init_app(app: Flask) -> None:
-    """Load and check the support plan once, at startup; a broken file stops the app."""
-    app.extensions[EXTENSION_KEY] = load_settings(plan_file(app))
+    """Load and check the support plan once, at startup; a broken file stops the app.
+
+    Without a file the defaults apply (made on first use): a file written later
+    is not read until the app restarts, as a changed one is not.
+    """
+    loaded = _read_settings(plan_file(app))
+    app.extensions[EXTENSION_KEY] = _DEFAULTS if loaded is None else loaded
 
 
 def settings() -> SupportSettings:
@@ -206,6 +233,8 @@ def settings() -> SupportSettings:
     if found is None:
         init_app(app)
         found = app.extensions[EXTENSION_KEY]
+    if found is _DEFAULTS:
+        return default_settings()
     result: SupportSettings = found
     return result
 

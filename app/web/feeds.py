@@ -8,16 +8,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, current_app, url_for
-from icalendar import Alarm, Calendar, Event
 
 from app import catalogue as service
 from app.errors import NotFound
 from app.web import today
 from app.web.pages import error_page
 from lifecycle.milestones import Milestone, MilestoneKind, milestones
+
+if TYPE_CHECKING:
+    from icalendar import Event
 
 bp = Blueprint("feeds", __name__)
 
@@ -88,6 +90,9 @@ def _calendar_response(views: Sequence[service.ProductView], name: str, filename
 
 def build_calendar(views: Iterable[service.ProductView], name: str, stamp: datetime) -> bytes:
     """One all-day event per milestone of every product, alarms 90, 30 and 7 days ahead."""
+    # Imported here, like feedgen below: only the feeds need them, not every process.
+    from icalendar import Calendar
+
     cal = Calendar()
     cal.add("prodid", "-//Lifecycle//Release lifecycle milestones//EN")
     cal.add("version", "2.0")
@@ -112,6 +117,8 @@ def _cycle_words(view: service.ProductView, cycle: str) -> str:
 
 
 def _event(view: service.ProductView, m: Milestone, url: str, stamp: datetime) -> Event:
+    from icalendar import Alarm, Event
+
     event = Event()
     event.add("uid", f"{m.product}-{m.cycle}-{m.kind.value}-{m.date.isoformat()}@lifecycle")
     event.add("dtstamp", stamp)
