@@ -103,10 +103,11 @@ def _plain_key(text: str) -> str | None:
     # isdigit() is true of other scripts' digits too, hence ASCII only.
     if not (digits.isascii() and digits.replace(".", "").isdigit()):
         return None
-    parts = digits.split(".")
-    if "" in parts:
+    if digits[0] == "." or digits[-1] == "." or ".." in digits:
         return None
-    parts = [part.lstrip("0") or "0" for part in parts]
+    if digits[0] != "0" and ".0" not in digits:
+        return digits  # no part starts with 0: nothing to drop
+    parts = [part.lstrip("0") or "0" for part in digits.split(".")]
     while len(parts) > 1 and parts[-1] == "0":
         parts.pop()
     return ".".join(parts)
