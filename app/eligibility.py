@@ -271,7 +271,7 @@ class _Context:
         if outcome is not None:
             tail = self.tails.get(outcome)
             if tail is not None:
-                return self.head + _string(version) + ", " + tail
+                return f"{self.head}{_string(version)}, {tail}"
         query = Query.validated(
             base.product,
             version,
@@ -289,7 +289,7 @@ class _Context:
         if outcome is None:
             return encode(verdict.to_dict())
         tail = self.tails[outcome] = _tail(verdict)
-        return self.head + _string(version) + ", " + tail
+        return f"{self.head}{_string(version)}, {tail}"
 
 
 class _Batch:
