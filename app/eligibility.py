@@ -1,7 +1,9 @@
 """The eligibility service (SPEC 5): reads a query from any caller, finds the product, judges.
 
 The GET, each batch item and ``flask check`` all go through :func:`parse_query`, so a
-bad field is answered with the same status, code and message everywhere.
+bad field is answered with the same status, code and message everywhere (batch items
+that differ only in their version share one validation of their other fields, which
+does not depend on it).
 """
 
 from __future__ import annotations

@@ -456,3 +456,34 @@ def test_a_catalogue_change_is_seen_at_once(seeded: Flask, api: FlaskClient) -> 
     finally:
         assert api.delete(f"{release}/2.5.2", headers=admin).status_code == 204
     assert results(api, [q("1.4.2")])[0]["upgrade_to"] == "2.5.1"
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"product": "p", "version": "1"},
+        {"product": " p ", "version": " v1.0 ", "severity": " s1 "},
+        {"product": "p", "version": "1", "platform": "u" * 200, "platform_version": "v" * 200},
+        {"product": "p", "version": "1", "platform": "\ud800", "platform_version": " 22.04 "},
+        {"product": "p", "version": "x.y", "environment": "NON_PRODUCTION"},
+        {"product": "p", "version": "1", "subscription": "None", "as_of": "2999-12-31"},
+        {"product": "p", "version": "1", "platform": None, "severity": None, "as_of": None},
+    ],
+)
+def test_parse_query_checks_at_least_what_the_query_checks(fields: dict[str, Any]) -> None:
+    """parse_query builds its Query without the constructor's checks (it has made them,
+    field by field): what it accepts, the constructor accepts as the same query."""
+    from lifecycle.verdict import Query
+
+    parsed = service.parse_query(fields, date(2026, 11, 22))
+    made = Query(
+        parsed.product,
+        parsed.version,
+        parsed.as_of,
+        parsed.platform,
+        parsed.platform_version,
+        parsed.environment,
+        parsed.subscription,
+        parsed.severity,
+    )
+    assert made == parsed
