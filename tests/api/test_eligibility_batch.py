@@ -14,9 +14,16 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from werkzeug.test import TestResponse
 
 import app.eligibility as service
+from lifecycle.cycles import Release, derive
+from lifecycle.policy import Policy
+from lifecycle.severity import Severity
+from lifecycle.verdict import Environment, Query, Subscription, judge
+from platforms.matrix import Platform, PlatformRegistry, PlatformVersion, SupportMatrix
 from tests.api.eligibility_catalogue import AS_OF, DATABASES, PRODUCT, URL, catalogue_app
 
 
@@ -251,26 +258,76 @@ def test_recorded_releases_of_a_cycle_are_judged_once_per_batch(
     assert answers[3]["reasons"][1]["code"] == "unknown_release"
 
 
-def test_the_rest_of_a_verdict_joins_its_head_as_one_encoding() -> None:
-    """A shared answer is the head (product, version) and the encoded rest of another
-    verdict: the same text as encoding the whole, non-ASCII and lone surrogates included."""
-    from lifecycle.cycles import Release, derive
-    from lifecycle.policy import Policy
-    from lifecycle.verdict import Query, judge
-    from platforms.matrix import PlatformRegistry, SupportMatrix
+_RELEASES = st.lists(
+    st.tuples(
+        st.builds(
+            lambda major, minor, pre: f"{major}.{minor}.0{pre}",
+            st.integers(0, 4),
+            st.integers(0, 2),
+            st.sampled_from(["", "", "rc1"]),
+        ),
+        st.dates(min_value=date(2020, 1, 1), max_value=date(2028, 12, 31)),
+    ),
+    max_size=8,
+)
+_TEXT = st.sampled_from(["p", "Plain", "Caf\u00e9 \u2603", "Bad \udfff name", 'q"uo\\te\n'])
 
-    cycles = derive([Release.of("1.0", date(2025, 1, 1))], Policy())
-    for product, version, name in [
-        ("p", "1.0", "Plain"),
-        ("p\u00e9", "v1.0", "Caf\u00e9 \u2603"),
-        ("p\ud800", "1.0.0", "Bad \udfff name"),
-    ]:
-        query = Query(product, version, date(2026, 11, 22), "solaris", "11")
-        verdict = judge(query, cycles, PlatformRegistry.of([]), SupportMatrix({}), name)
-        whole = service.encode(verdict.to_dict())
-        head = '{"product": ' + service._string(product) + ', "version": '
-        assert head + service._string(version) + ", " + service._tail(verdict) == whole
-        assert whole.isascii()
+
+@settings(max_examples=300, deadline=None)
+@given(
+    releases=_RELEASES,
+    version=st.sampled_from(["0.0.0", "1.0.0", "1.2.0", "2.1.0rc1", "3.0", "4.1.0", "9.0"]),
+    product=_TEXT,
+    name=st.none() | _TEXT,
+    as_of=st.dates(min_value=date(2019, 1, 1), max_value=date(2030, 12, 31)),
+    platform=st.sampled_from(
+        [(None, None), ("ubuntu", "22.04"), ("ubuntu", "20.04"), ("rhel", "9"), ("solaris", "11")]
+    ),
+    environment=st.sampled_from(list(Environment)),
+    subscription=st.sampled_from(list(Subscription)),
+    severity=st.none() | st.sampled_from(list(Severity)),
+)
+def test_the_rest_of_a_verdict_joins_its_head_as_one_encoding(
+    releases: list[tuple[str, date]],
+    version: str,
+    product: str,
+    name: str | None,
+    as_of: date,
+    platform: tuple[str | None, str | None],
+    environment: Environment,
+    subscription: Subscription,
+    severity: Severity | None,
+) -> None:
+    """A shared answer is the head (product, version) and the rest of another verdict,
+    written field by field: the same text as encoding the whole verdict, for verdicts of
+    every shape (no cycle, no platform, vendor EOL or none, granted severities, upgrade
+    targets) and for non-ASCII text and lone surrogates."""
+    cycles = derive([Release.of(v, d) for v, d in releases], Policy(cycle="minor"))
+    query = Query(product, version, as_of, *platform, environment, subscription, severity)
+    verdict = judge(query, cycles, _REGISTRY, _MATRIX, name)
+    whole = service.encode(verdict.to_dict())
+    head = '{"product": ' + service._string(product) + ', "version": '
+    assert head + service._string(version) + ", " + service._tail(verdict) == whole
+    assert whole.isascii()
+
+
+_REGISTRY = PlatformRegistry.of(
+    [
+        Platform(
+            "ubuntu",
+            "Ubuntu \u00e9",
+            (PlatformVersion("20.04", date(2025, 5, 31)), PlatformVersion("22.04")),
+        ),
+        Platform("rhel", "RHEL", (PlatformVersion("9", date(2032, 5, 31)),)),
+    ]
+)
+_MATRIX = SupportMatrix(
+    {
+        "1.0": (("ubuntu", "22.04"), ("ubuntu", "20.04"), ("rhel", "9")),
+        "1.2": (("ubuntu", "22.04"),),
+        "4.1": (("rhel", "9"),),
+    }
+)
 
 
 @pytest.mark.parametrize(
