@@ -288,9 +288,9 @@ class _Context:
             verdict = judge(query)
         except LifecycleError as error:
             return encode({"error": problem_for(error)})
-        if outcome is None:
-            return encode(verdict.to_dict())
-        tail = self.tails[outcome] = _tail(verdict)
+        tail = _tail(verdict)
+        if outcome is not None:
+            self.tails[outcome] = tail
         return f"{self.head}{_string(version)}, {tail}"
 
 
