@@ -37,8 +37,6 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo, available_timezones
 
-import holidays
-
 from lifecycle.errors import LifecycleError
 
 __all__ = [
@@ -96,6 +94,8 @@ class NaiveDatetime(LifecycleError, ValueError):
 def _holiday_dates(country: str, subdiv: str | None, year: int) -> frozenset[date]:
     # The holidays package files an observed day under the year it falls in
     # (New Year 2028 observed on 2027-12-31 is in 2027's list), so one year is enough.
+    import holidays  # 0.1 s to import: paid by the first calendar that needs it, not at start-up
+
     return frozenset(holidays.country_holidays(country, subdiv=subdiv, years=year))
 
 
@@ -260,6 +260,8 @@ class BusinessCalendar:
             return
         if not isinstance(country, str) or not (subdiv is None or isinstance(subdiv, str)):
             raise InvalidCalendar(f"Unknown holiday country: {country!r}")
+        import holidays
+
         try:
             holidays.country_holidays(country, subdiv=subdiv)
         except NotImplementedError:
