@@ -41,6 +41,8 @@ system-deps:
 
 bench: install
 	@command -v wrk >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+	@# Byte-compiled as a deployment would be, even where PYTHONDONTWRITEBYTECODE is set.
+	$(BIN)/python -m compileall -q app lifecycle platforms
 	$(BIN)/python bench/run.py
 
 clean:
