@@ -450,6 +450,21 @@ def _after_commit(session: Session) -> None:
             feed.changed_here()
 
 
+# Rows whose change the cached products derive from.
+_CATALOGUE_ROWS = (ProductRow, ReleaseRow, MatrixEntry, PlatformRow, PlatformVersionRow)
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context: Any) -> None:
+    """Changes made through the ORM count as well as bump_product's and bump_platforms'."""
+    if _CHANGED not in session.info and any(
+        isinstance(row, _CATALOGUE_ROWS)
+        for rows in (session.new, session.dirty, session.deleted)
+        for row in rows
+    ):
+        session.info[_CHANGED] = True
+
+
 @event.listens_for(Session, "after_rollback")
 def _after_rollback(session: Session) -> None:
     session.info.pop(_CHANGED, None)
