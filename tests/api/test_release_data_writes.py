@@ -141,12 +141,13 @@ def test_a_file_that_fails_midway_leaves_nothing(
     assert rows(app, "SELECT version FROM releases") == [("1.0",)]
 
 
+@pytest.mark.postgres
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 def test_postgresql_commits_files_asynchronously_and_ends_durable(
     runner: FlaskCliRunner, app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     engine = app.extensions["db_engine"]
-    if engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's asynchronous commit")
+    assert engine.dialect.name == "postgresql"
     seen: list[str] = []
 
     def show(write: Write, cursor: Any, rows: list[Any]) -> None:
