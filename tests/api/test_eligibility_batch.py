@@ -299,7 +299,7 @@ def test_the_rest_of_a_verdict_joins_its_head_as_one_encoding(
     severity: Severity | None,
 ) -> None:
     """A shared answer is the head (product, version) and the rest of another verdict,
-    written field by field: the same text as encoding the whole verdict, for verdicts of
+    cut after its version: the same text as encoding the whole verdict, for verdicts of
     every shape (no cycle, no platform, vendor EOL or none, granted severities, upgrade
     targets) and for non-ASCII text and lone surrogates."""
     cycles = derive([Release.of(v, d) for v, d in releases], Policy(cycle="minor"))
