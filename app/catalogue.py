@@ -190,7 +190,7 @@ def product_view(slug: str) -> ProductView:
     if not is_slug(slug):
         raise NotFound(f"No product is named {slug!r}.")
     probe: RevisionProbe = current_app.extensions["revision_probe"]
-    cache: CatalogueCache = current_app.extensions["catalogue_cache"]
+    cache = _cache()
     feed = probe.feed(current_app.config.get("CATALOGUE_NOTIFY", True))
     token = feed.token() if feed is not None else None
     if feed is not None and token is not None:
