@@ -193,15 +193,7 @@ def import_release_data_command(files: tuple[Path, ...], quiet: bool) -> None:
                     continue
                 done += 1
                 created += result.created
-                for name in (
-                    "versions",
-                    "added",
-                    "present",
-                    "duplicates",
-                    "unparseable",
-                    "undated",
-                ):
-                    setattr(total, name, getattr(total, name) + getattr(result, name))
+                total.add(result)
                 if not quiet:
                     click.echo(result.describe())
     finally:

@@ -848,6 +848,15 @@ class ReleaseDataResult:
     undated: int = 0
     created: bool = False
 
+    def add(self, other: ReleaseDataResult) -> None:
+        """Count ``other``'s versions into these (a run's totals)."""
+        self.versions += other.versions
+        self.added += other.added
+        self.present += other.present
+        self.duplicates += other.duplicates
+        self.unparseable += other.unparseable
+        self.undated += other.undated
+
     def describe(self) -> str:
         new = " (new product)" if self.created else ""
         return (
