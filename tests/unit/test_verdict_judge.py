@@ -16,7 +16,8 @@ from lifecycle.cycles import ProductCycles, Release, derive
 from lifecycle.policy import Policy
 from lifecycle.severity import Severity
 from lifecycle.verdict import Environment, Judge, Query, Subscription, judge
-from platforms.matrix import Platform, PlatformRegistry, PlatformVersion, SupportMatrix
+from platforms.matrix import SupportMatrix
+from tests.unit.test_verdict import REGISTRY  # ubuntu 20.04 (EOL), 22.04, 24.04; rhel 9
 
 D = date.fromisoformat
 
@@ -36,20 +37,6 @@ AP = derive(
         Release.of("4.0.0a1", D("2027-06-01")),
     ],
     Policy(),
-)
-REGISTRY = PlatformRegistry.of(
-    [
-        Platform(
-            "ubuntu",
-            "Ubuntu",
-            (
-                PlatformVersion("20.04", D("2025-05-31")),
-                PlatformVersion("22.04", D("2027-06-01")),
-                PlatformVersion("24.04"),
-            ),
-        ),
-        Platform("rhel", "Red Hat Enterprise Linux", (PlatformVersion("9"),)),
-    ]
 )
 MATRIX = SupportMatrix(
     {
