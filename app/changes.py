@@ -84,20 +84,7 @@ class ChangeFeed:
 
     def token(self) -> Token | None:
         """Take in the notifications that have arrived; ``None`` while not listening."""
-        with self._lock:
-            now = self._clock()
-            if self._conn is None and not self._connect(now):
-                return None
-            try:
-                if now - self._checked_at >= self._check_every:
-                    self._round_trip(now)
-                else:
-                    self._take_arrived()
-            except Exception:  # any failure of the connection: stop trusting
-                log.warning("the change notification connection was lost", exc_info=True)
-                self._drop(now)
-                return None
-            return Token(self._epoch, self._seq)
+        return self._advance(round_trip=False)
 
     def trusts(self, slug: str, checked: Token, now: Token) -> bool:
         """Whether a product checked at ``checked`` is still current at ``now``."""
@@ -109,13 +96,20 @@ class ChangeFeed:
 
     def sync(self) -> Token | None:
         """One round trip: every change committed before this call has then been taken in."""
+        return self._advance(round_trip=True)
+
+    def _advance(self, round_trip: bool) -> Token | None:
         with self._lock:
             now = self._clock()
-            if self._conn is None and not self._connect(now, force=True):
+            if self._conn is None and not self._connect(now, force=round_trip):
                 return None
             try:
-                self._round_trip(now)
-            except Exception:
+                if round_trip or now - self._checked_at >= self._check_every:
+                    self._round_trip(now)
+                else:
+                    self._take_arrived()
+            except Exception:  # any failure of the connection: stop trusting
+                log.warning("the change notification connection was lost", exc_info=True)
                 self._drop(now)
                 return None
             return Token(self._epoch, self._seq)
