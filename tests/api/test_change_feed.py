@@ -401,3 +401,27 @@ def test_sqlite_has_no_feed(tmp_path: Path, sqlite_template: Path) -> None:
         assert probe.feed(True) is None
     finally:
         dispose(app)
+
+
+def test_a_round_trip_every_check_every_seconds_takes_in_what_reading_missed(
+    pg_url: str,
+) -> None:
+    """The periodic round trip proves the connection alive and receives on its own."""
+    engine = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    now = [100.0]
+    feed = ChangeFeed(engine, check_every=5.0, clock=lambda: now[0])
+    feed._take_arrived = lambda: None  # type: ignore[method-assign]
+    try:
+        start = feed.token()
+        assert start is not None
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE catalogue_state SET platforms_revision = 1"))
+        now[0] += 4.9
+        assert feed.token() == start  # only non-blocking reads so far, and they are off
+        now[0] += 0.2
+        later = feed.token()
+        assert later is not None and later.seq > start.seq
+        assert not feed.trusts("aperturedb", start, later)
+    finally:
+        feed.close()
+        engine.dispose()
