@@ -541,7 +541,8 @@ def update_product(slug: str, data: Mapping[str, Any]) -> None:
         product.full_support_cycles = policy.full_support_cycles
         product.security_cycles = policy.security_cycles
         product.eosl_months = policy.eosl_months
-    product.revision = product.revision + 1
+    # In SQL, not from the value read: two racing PATCHes must both move it.
+    bump_product(session, product.id)
     _commit(session, f"{slug} changed meanwhile; try again.", f"No product is named {slug!r}.")
 
 

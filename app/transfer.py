@@ -678,7 +678,7 @@ class _Importer:
             else:
                 changed = self._merge_product(i, row, entry, matrix) or changed
             if changed:
-                row.revision = row.revision + 1
+                bump_product(session, row.id)
                 summary.products_updated += 1
             else:
                 summary.products_unchanged += 1

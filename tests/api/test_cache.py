@@ -223,3 +223,121 @@ def test_a_product_recreated_under_its_old_slug_is_not_served_from_a_stale_cache
     finally:
         dispose(first)
         dispose(second)
+
+
+@pytest.fixture
+def third(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    """A third worker, for a write that races the first one's."""
+    app = make_app(database_url, tmp_path)
+    yield app
+    dispose(app)
+
+
+@pytest.mark.parametrize("field", ["name", "policy"])
+def test_two_racing_patches_of_one_product_leave_no_worker_serving_the_first(
+    app: Flask,
+    writer: FlaskClient,
+    admin: dict[str, str],
+    other: Flask,
+    third: Flask,
+    field: str,
+) -> None:
+    """Two PATCHes read the same revision; each write must still move it.
+
+    The first PATCH has read the product when the second one, from another worker,
+    runs start to finish and a third worker caches its result; the first then
+    writes. Had it written the revision it read plus one (the second one's), the
+    third worker would keep serving the second PATCH's product for good.
+    """
+    import threading
+
+    from sqlalchemy import event
+
+    from app.models import Product as ProductRow
+
+    reader = other.test_client()
+    bodies = {
+        "name": ({"name": "First"}, {"name": "Second"}),
+        "policy": ({"policy": {"full_support_cycles": 2}}, {"policy": {"eosl_months": 9}}),
+    }
+    first_body, second_body = bodies[field]
+    racing = threading.get_ident()
+    done: list[int] = []
+
+    def second_patch_meanwhile(*_: Any) -> None:
+        if threading.get_ident() != racing or done:
+            return
+        done.append(1)
+        worker = threading.Thread(
+            target=lambda: done.append(
+                third.test_client().patch(PRODUCT, json=second_body, headers=admin).status_code
+            )
+        )
+        worker.start()
+        worker.join()
+        # Another worker caches the product as the second PATCH left it.
+        reader.get(PRODUCT)
+
+    # Once the first PATCH has read the product's row, and before it writes anything.
+    event.listen(ProductRow, "load", second_patch_meanwhile)
+    try:
+        answer = writer.patch(PRODUCT, json=first_body, headers=admin)
+    finally:
+        event.remove(ProductRow, "load", second_patch_meanwhile)
+    assert answer.status_code == 200
+    assert done == [1, 200]
+    seen = reader.get(PRODUCT).json
+    if field == "name":
+        assert seen["name"] == "First"
+    else:
+        # Each PATCH writes the fields it changed: both edits stand.
+        assert seen["policy"]["full_support_cycles"] == 2
+        assert seen["policy"]["eosl_months"] == 9
+
+
+def test_an_import_racing_a_patch_leaves_no_worker_serving_the_patch(
+    app: Flask, writer: FlaskClient, admin: dict[str, str], other: Flask, third: Flask
+) -> None:
+    """As above, with a catalogue import as the write that read the product first."""
+    import threading
+
+    from sqlalchemy import event
+
+    from app.models import Product as ProductRow
+    from app.transfer import export_document, import_catalogue, load_catalogue
+
+    reader = other.test_client()
+    with app.app_context():
+        document = export_document()
+    for product in document["products"]:
+        if product["slug"] == "aperturedb":
+            product["name"] = "Imported"
+    racing = threading.get_ident()
+    done: list[int] = []
+
+    def patch_meanwhile(*_: Any) -> None:
+        if threading.get_ident() != racing or done:
+            return
+        done.append(1)
+        worker = threading.Thread(
+            target=lambda: done.append(
+                third.test_client()
+                .patch(PRODUCT, json={"description": "Patched"}, headers=admin)
+                .status_code
+            )
+        )
+        worker.start()
+        worker.join()
+        reader.get(PRODUCT)
+
+    event.listen(ProductRow, "load", patch_meanwhile)
+    try:
+        with app.app_context():
+            summary = import_catalogue(load_catalogue(document))
+    finally:
+        event.remove(ProductRow, "load", patch_meanwhile)
+    assert summary.products_updated == 1
+    assert done == [1, 200]
+    seen = reader.get(PRODUCT).json
+    # Each write changed one field; both stand, and no worker serves the first alone.
+    assert (seen["name"], seen["description"]) == ("Imported", "Patched")
