@@ -17,9 +17,8 @@ import os
 import random
 import smtplib
 import socket
+import ssl
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,6 +45,8 @@ EVENT_TYPE = "lifecycle.milestone"
 # SQLite senders race for the first rows; a few candidates spare most losers a re-read.
 _CANDIDATES = 8
 _GONE = "The receiver answered 410 Gone; the subscription is disabled."
+# What of a receiver's answer is read: only its status counts.
+_MAX_ANSWER = 64 * 1024
 
 
 # --- webhook addresses ------------------------------------------------------------------
@@ -55,16 +56,30 @@ class RefusedAddress(ValueError):
     """A webhook URL that may not be called (bad scheme, or a non-public address)."""
 
 
-def check_webhook_url(
+@dataclass(frozen=True, slots=True)
+class WebhookTarget:
+    """Where a webhook URL points: its name (for Host, SNI and the certificate check) and
+    the addresses it resolved to once, when it was checked. The call connects to those,
+    never to an address looked up again (a name may answer otherwise a moment later)."""
+
+    scheme: str
+    host: str
+    port: int
+    target: str  # the request target: path and query
+    addresses: tuple[str, ...]
+
+
+def webhook_target(
     url: str,
     *,
     allow_private: bool,
-    resolve: Callable[..., list[Any]] = socket.getaddrinfo,
-) -> None:
-    """Refuse a webhook URL that is not http(s), or whose host resolves to a non-public address.
+    resolve: Callable[..., list[Any]] | None = None,
+) -> WebhookTarget:
+    """Check a webhook URL and resolve its host once.
 
-    Every address the host resolves to is checked, so a name with one public
-    and one private address is refused too.
+    Refuses a URL that is not http(s), or whose host resolves to a non-public
+    address (unless ``allow_private``). Every address the host resolves to is
+    checked, so a name with one public and one private address is refused too.
     """
     try:
         parts = urlsplit(url)
@@ -76,16 +91,30 @@ def check_webhook_url(
     host = parts.hostname
     if not host:
         raise RefusedAddress("A webhook URL must name a host.")
-    if allow_private:
-        return
-    addresses = _addresses(host, port or (443 if parts.scheme == "https" else 80), resolve)
-    for address in addresses:
-        reason = _non_public(address)
-        if reason:
-            raise RefusedAddress(
-                f"The host {host!r} is at {address}, a {reason} address; webhooks may only call "
-                "public addresses (WEBHOOK_ALLOW_PRIVATE=1 allows others)."
-            )
+    port = port or (443 if parts.scheme == "https" else 80)
+    addresses = _addresses(host, port, resolve or socket.getaddrinfo)
+    if not allow_private:
+        for address in addresses:
+            reason = _non_public(address)
+            if reason:
+                raise RefusedAddress(
+                    f"The host {host!r} is at {address}, a {reason} address; webhooks may only "
+                    "call public addresses (WEBHOOK_ALLOW_PRIVATE=1 allows others)."
+                )
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    return WebhookTarget(
+        parts.scheme, host, port, target, tuple(dict.fromkeys(str(a) for a in addresses))
+    )
+
+
+def check_webhook_url(
+    url: str,
+    *,
+    allow_private: bool,
+    resolve: Callable[..., list[Any]] | None = None,
+) -> None:
+    """Refuse a webhook URL that may not be called (see :func:`webhook_target`)."""
+    webhook_target(url, allow_private=allow_private, resolve=resolve)
 
 
 def _addresses(
@@ -135,15 +164,44 @@ class Outcome:
     gone: bool = False
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A 3xx is an answer, not a direction: the call counts as failed."""
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """An HTTP connection to ``host`` made at one of the addresses it was checked at."""
 
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+    def __init__(self, target: WebhookTarget, timeout: float) -> None:
+        super().__init__(target.host, target.port, timeout=timeout)
+        self._addresses = target.addresses
+
+    def connect(self) -> None:
+        self.sock = _connect_first(self._addresses, self.port, self.timeout)
 
 
-# No proxies from the environment either: they would bypass the address check.
-_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirects())
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """As :class:`_PinnedHTTPConnection`, over TLS: the server name (SNI) and the
+    certificate check are the host's name, not the address."""
+
+    def __init__(self, target: WebhookTarget, timeout: float, tls: ssl.SSLContext) -> None:
+        super().__init__(target.host, target.port, timeout=timeout, context=tls)
+        self._addresses = target.addresses
+        self._tls = tls
+
+    def connect(self) -> None:
+        sock = _connect_first(self._addresses, self.port, self.timeout)
+        try:
+            self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
+        except BaseException:
+            sock.close()
+            raise
+
+
+def _connect_first(addresses: tuple[str, ...], port: int, timeout: float | None) -> socket.socket:
+    """A TCP connection to the first of ``addresses`` that answers."""
+    error: OSError | None = None
+    for address in addresses:
+        try:
+            return socket.create_connection((address, port), timeout)
+        except OSError as exc:
+            error = exc
+    raise error or OSError("no address to connect to")
 
 
 def webhook_body(announcement: Announcement, base_url: str) -> str:
@@ -171,36 +229,48 @@ def product_url(base_url: str, slug: str) -> str:
 
 
 def send_webhook(
-    url: str, secret: str, message_id: str, body: str, *, timeout: float, allow_private: bool
+    url: str,
+    secret: str,
+    message_id: str,
+    body: str,
+    *,
+    timeout: float,
+    allow_private: bool,
+    tls: ssl.SSLContext | None = None,
 ) -> Outcome:
-    """One signed POST (Standard Webhooks); 2xx is success, 410 disables, anything else retries."""
+    """One signed POST (Standard Webhooks); 2xx is success, 410 disables, anything else retries.
+
+    The host is resolved and checked once, and the call connects to what was checked.
+    Redirects are not followed and no proxy is used: either would bypass the check.
+    """
     try:
-        check_webhook_url(url, allow_private=allow_private)
+        target = webhook_target(url, allow_private=allow_private)
     except RefusedAddress as exc:
         return Outcome(False, str(exc))
     # The signature's timestamp is the real clock's: receivers reject stale ones.
     stamp = datetime.now(UTC)
-    request = urllib.request.Request(
-        url,
-        data=body.encode("utf-8"),
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "lifecycle-announcer/1",
-            "webhook-id": message_id,
-            "webhook-timestamp": str(int(stamp.timestamp())),
-            "webhook-signature": Webhook(secret).sign(message_id, stamp, body),
-        },
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "lifecycle-announcer/1",
+        "webhook-id": message_id,
+        "webhook-timestamp": str(int(stamp.timestamp())),
+        "webhook-signature": Webhook(secret).sign(message_id, stamp, body),
+    }
+    connection: http.client.HTTPConnection = (
+        _PinnedHTTPSConnection(target, timeout, tls or ssl.create_default_context())
+        if target.scheme == "https"
+        else _PinnedHTTPConnection(target, timeout)
     )
     try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            status = int(response.status)
-    except urllib.error.HTTPError as exc:
-        status = exc.code
-        exc.close()
+        connection.request("POST", target.target, body=body.encode("utf-8"), headers=headers)
+        response = connection.getresponse()
+        status = int(response.status)
+        response.read(_MAX_ANSWER)
     except (OSError, http.client.HTTPException) as exc:
         reason = getattr(exc, "reason", None) or exc
         return Outcome(False, f"The call failed: {reason.__class__.__name__}: {reason}")
+    finally:
+        connection.close()
     if 200 <= status < 300:
         return Outcome(True)
     if status == 410:
