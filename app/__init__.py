@@ -12,17 +12,23 @@ from flask.sessions import SessionInterface, SessionMixin
 from flask_smorest import Api
 from flask_smorest.utils import prepare_response
 
-from app import config, db, errors
-from app.catalogue import CatalogueCache, RevisionProbe
+from app import (
+    announce,
+    catalogue,
+    cli,
+    clock,
+    compat,
+    config,
+    db,
+    eligibility,
+    errors,
+    health,
+    triage,
+    web,
+)
 from app.schemas import ProblemSchema
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
-
-
-def _security_header_items() -> tuple[tuple[str, str], ...]:
-    from app.web import SECURITY_HEADERS
-
-    return tuple(SECURITY_HEADERS.items())
 
 
 class LifecycleApi(Api):  # type: ignore[misc]
@@ -62,6 +68,7 @@ class NoSessionInterface(SessionInterface):
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """The app: the core first, then each area, each wired in by its own ``init_app``."""
     app = Flask(__name__, instance_relative_config=True)
     app.session_interface = NoSessionInterface()
     os.makedirs(app.instance_path, exist_ok=True)
@@ -72,51 +79,23 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     logging.basicConfig(level=app.config["LOG_LEVEL"])
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
+    clock.init_app(app)
     db.init_app(app)
     errors.init_app(app)
-    app.extensions["catalogue_cache"] = CatalogueCache()
-    app.extensions["revision_probe"] = RevisionProbe(app.config["DATABASE_URL"])
-
     api = LifecycleApi(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer"})
     app.extensions["lifecycle_api"] = api
-
-    from app.api import catalogue as catalogue_api
-    from app.health import bp as health_bp
-
-    api.register_blueprint(catalogue_api.blp)
-    app.register_blueprint(health_bp)
-
-    # Areas that register themselves (eligibility, triage, announcements, pages, feeds).
-    from app import areas
-
-    areas.register(app, api)
-
-    from app import cli
-
+    health.init_app(app)
     cli.init_app(app)
-
     app.before_request(_require_json_body)
-    app.after_request(_security_headers)
+
+    catalogue.init_app(app, api)
+    eligibility.init_app(app, api)
+    triage.init_app(app, api)
+    announce.init_app(app, api)
+    compat.init_app(app)
+    web.init_app(app)
     return app
-
-
-_SECURITY_HEADERS = _security_header_items()
-
-
-def _security_headers(response: Response) -> Response:
-    """Every answer, error pages included, carries the pages' security headers.
-
-    The API reference page loads its renderer from a CDN, so it keeps only
-    the headers that do not block that.
-    """
-    headers = response.headers
-    present = {name.lower() for name, _ in headers.items()}
-    docs = request.path == "/api/docs"
-    for name, value in _SECURITY_HEADERS:
-        if name.lower() not in present and not (docs and name == "Content-Security-Policy"):
-            headers.add(name, value)
-    return response
 
 
 def _require_json_body() -> Any:

@@ -12,11 +12,12 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from flask import g, request
-from sqlalchemy import select
+from sqlalchemy import DateTime, Integer, String, func, select
+from sqlalchemy.orm import Mapped, mapped_column
 
 from app import db
+from app.db import Base
 from app.errors import Conflict, Forbidden, NotFound, Unauthorized
-from app.models import ApiToken
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -27,6 +28,21 @@ BEARER_SECURITY: list[dict[str, list[str]]] = [{"bearerAuth": []}]
 class Role(StrEnum):
     ADMIN = "admin"
     SUPPORT = "support"
+
+
+class ApiToken(Base):
+    """A bearer token; only the SHA-256 of the secret is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
+    role: Mapped[str] = mapped_column(String(20), nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), nullable=False, server_default=func.now()
+    )
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 def hash_token(token: str) -> str:

@@ -1,4 +1,5 @@
-"""The operator's commands (SPEC 7): ``flask --app app --help`` lists them."""
+"""The core's commands (SPEC 7): the schema (``db``) and API tokens (``tokens``); each
+area adds its own. ``flask --app app --help`` lists them all."""
 
 from __future__ import annotations
 
@@ -78,6 +79,3 @@ def tokens_revoke(name: str) -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_group)
     app.cli.add_command(tokens_group)
-    from app import commands
-
-    commands.register(app)

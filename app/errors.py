@@ -6,10 +6,10 @@ HTTP status codes are chosen here, and only here, for the core's errors.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from flask import Flask, Response, json, request
+from flask import Flask, Response, current_app, json, request
 from werkzeug.exceptions import HTTPException
 
 from lifecycle.errors import InvalidVersion, LifecycleError
@@ -225,12 +225,22 @@ def _unexpected_error(error: Exception) -> Response:
     return problem(500, "Internal error", detail)
 
 
-def _page(status: int, title: str, detail: str, fallback: HTTPException | None) -> Any:
-    """Errors outside /api are pages, in the site's own layout."""
-    try:
-        from app.web.pages import error_page
+PageRenderer = Callable[[int, str, str], str]
+_PAGE_RENDERER = "error_page_renderer"
 
-        body = error_page(status, title, detail)
+
+def set_page_renderer(app: Flask, render: PageRenderer) -> None:
+    """Errors outside /api are pages; the web area says how they are drawn."""
+    app.extensions[_PAGE_RENDERER] = render
+
+
+def _page(status: int, title: str, detail: str, fallback: HTTPException | None) -> Any:
+    """Errors outside /api are pages, in the site's own layout (plain text without one)."""
+    render: PageRenderer | None = current_app.extensions.get(_PAGE_RENDERER)
+    try:
+        if render is None:
+            raise LookupError("no page renderer")
+        body = render(status, title, detail)
     except Exception:  # the error page itself must never turn one error into another
         log.exception("error page failed")
         return fallback if fallback is not None else Response(detail, status, mimetype="text/plain")

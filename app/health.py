@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, Flask, jsonify
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -21,3 +21,7 @@ def healthz() -> Any:
     except SQLAlchemyError:
         return jsonify(status="degraded", database="unavailable"), 503
     return jsonify(status="ok", database="ok")
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

@@ -64,7 +64,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         url = prepare(args.db or Path(work) / "full.sqlite")
         from app import create_app
-        from app.eligibility import answer_batch
+        from app.eligibility.service import answer_batch
 
         pairs = distinct_pairs(loader.versions_by_product(url), BATCH_SIZE)
         body = batch_body(pairs)

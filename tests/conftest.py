@@ -11,6 +11,7 @@ import os
 import shutil
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -144,6 +145,13 @@ def dispose(app: Flask) -> None:
     """Close every connection an app holds (so PostgreSQL schemas can be dropped)."""
     app.extensions["db_engine"].dispose()
     app.extensions["revision_probe"].dispose()
+
+
+def set_today(app: Flask, day: date, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Give ``app`` a clock that reads ``day`` for the rest of the test."""
+    from app.clock import EXTENSION, FixedClock
+
+    monkeypatch.setitem(app.extensions, EXTENSION, FixedClock.on(day))
 
 
 @pytest.fixture

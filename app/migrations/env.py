@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from alembic import context
 
-import app.models_announce  # noqa: F401  (announcements, subscriptions, deliveries)
-from app import models  # noqa: F401  (registers the tables)
+# Each area's models register their tables.
+import app.announce.models
+import app.auth
+import app.catalogue.models  # noqa: F401
 from app.db import Base, make_engine
 
 config = context.config

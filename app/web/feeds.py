@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, current_app, url_for
 
-from app import catalogue as service
+from app import clock
+from app.catalogue import service as service
 from app.errors import NotFound
-from app.web import today
 from app.web.pages import error_page
 from lifecycle.milestones import Milestone, MilestoneKind, milestones
 
@@ -81,7 +81,7 @@ def product_calendar(slug: str) -> Response:
 
 
 def _calendar_response(views: Sequence[service.ProductView], name: str, filename: str) -> Response:
-    body = build_calendar(views, name, stamp=datetime.combine(today(), time(), UTC))
+    body = build_calendar(views, name, stamp=datetime.combine(clock.today(), time(), UTC))
     response = Response(body, mimetype=CALENDAR_MIMETYPE)
     response.headers["Content-Type"] = f"{CALENDAR_MIMETYPE}; charset=utf-8"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
@@ -168,7 +168,7 @@ def _feed_response(slug: str | None, title: str, page: str) -> Response:
         title=title,
         feed_url=public_url(self_path),
         page_url=public_url(page),
-        empty_updated=datetime.combine(today(), time(), UTC),
+        empty_updated=datetime.combine(clock.today(), time(), UTC),
     )
     response = Response(body, mimetype=ATOM_MIMETYPE)
     response.headers["Content-Type"] = f"{ATOM_MIMETYPE}; charset=utf-8"
@@ -178,7 +178,7 @@ def _feed_response(slug: str | None, title: str, page: str) -> Response:
 def announcements(slug: str | None, limit: int = FEED_LIMIT) -> list[Any]:
     """The newest announcements (of one product), newest first; none before SPEC 10 landed."""
     try:
-        from app.models_announce import Announcement
+        from app.announce.models import Announcement
     except ImportError:
         return []
     from sqlalchemy import select

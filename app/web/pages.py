@@ -12,10 +12,10 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, request, url_for
 
-from app import catalogue as service
-from app import eligibility
+from app.catalogue import service as service
+from app.eligibility import service as eligibility
 from app.errors import ApiError, NotFound, Unprocessable
-from app.web import BadAsOf, parse_as_of
+from app.web.as_of import BadAsOf, parse_as_of
 from app.web.timeline import build_timeline
 from lifecycle.cycles import Cycle, Release
 from lifecycle.errors import LifecycleError

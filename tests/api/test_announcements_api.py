@@ -17,9 +17,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from standardwebhooks.webhooks import Webhook
 
-from app import announcer
+from app.announce import service as announcer
+from app.announce.delivery import RefusedAddress, check_webhook_url
 from app.auth import Role, create_token
-from app.delivery import RefusedAddress, check_webhook_url
 
 UPCOMING = "/api/v1/upcoming"
 SUBSCRIPTIONS = "/api/v1/subscriptions"

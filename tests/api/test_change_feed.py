@@ -19,8 +19,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from app import migrate
-from app.catalogue import CatalogueCache, RevisionProbe
-from app.changes import ChangeFeed, Token
+from app.catalogue.changes import ChangeFeed, Token
+from app.catalogue.service import CatalogueCache, RevisionProbe
 from tests.conftest import PG_BASE, PostgresSchema, _token, dispose, make_app, pg_schema_url
 
 pytestmark = pytest.mark.postgres

@@ -18,7 +18,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from packaging.version import InvalidVersion, Version
 from sqlalchemy import text
 
-from app.demo import demo_document
+from app.catalogue.demo import demo_document
 from lifecycle.status import Status
 from tests.conftest import PostgresSchema, dispose, make_app, require_postgres
 

@@ -13,7 +13,7 @@ from click.testing import Result
 from flask import Flask
 
 from tests.api.eligibility_catalogue import AS_OF, DATABASES, PRODUCT, URL, catalogue_app
-from tests.conftest import dispose, make_app
+from tests.conftest import dispose, make_app, set_today
 
 
 @pytest.fixture(scope="module", params=DATABASES)
@@ -116,9 +116,7 @@ def test_readable_block_in_full(seeded: Flask) -> None:
 def test_as_of_defaults_to_today(seeded: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
     from datetime import date
 
-    import app.cli_check
-
-    monkeypatch.setattr(app.cli_check, "today", lambda: date(2027, 4, 1))
+    set_today(seeded, date(2027, 4, 1), monkeypatch)
     result = check(seeded, PRODUCT, "1.4.2", "--json")
     assert result.exit_code == 1
     assert json.loads(result.stdout)["as_of"] == "2027-04-01"

@@ -18,9 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import TestResponse
 
-from app.api.eligibility import REASON_CODES
-from app.eligibility import FIELDS
+from app.eligibility.routes import REASON_CODES
+from app.eligibility.service import FIELDS
 from tests.api.eligibility_catalogue import AS_OF, DATABASES, PRODUCT, URL, catalogue_app
+from tests.conftest import set_today
 
 ALL = ["urgent", "high", "normal", "low"]
 NORMAL_LOW = ["normal", "low"]
@@ -312,9 +313,7 @@ def test_environment_and_subscription_ignore_case(api: FlaskClient) -> None:
 def test_defaults_production_production_and_today(
     api: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import app.api.eligibility
-
-    monkeypatch.setattr(app.api.eligibility, "today", lambda: date(2027, 4, 1))
+    set_today(api.application, date(2027, 4, 1), monkeypatch)
     body = verdict(api, version="1.4.2", as_of=None)
     assert body["as_of"] == "2027-04-01"
     assert body["status"] == "eol"  # judged on the patched today, not on a fixed date

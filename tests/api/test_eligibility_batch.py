@@ -18,13 +18,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from werkzeug.test import TestResponse
 
-import app.eligibility as service
+import app.eligibility.service as service
 from lifecycle.cycles import Release, derive
 from lifecycle.policy import Policy
 from lifecycle.severity import Severity
 from lifecycle.verdict import Environment, Query, Subscription, judge
 from platforms.matrix import Platform, PlatformRegistry, PlatformVersion, SupportMatrix
 from tests.api.eligibility_catalogue import AS_OF, DATABASES, PRODUCT, URL, catalogue_app
+from tests.conftest import set_today
 
 
 @pytest.fixture(scope="module", params=DATABASES)
@@ -386,11 +387,7 @@ def test_null_optional_fields_count_as_absent(api: FlaskClient) -> None:
 
 
 def test_as_of_defaults_to_today(api: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    import app.api.eligibility
-
-    monkeypatch.setattr(
-        app.api.eligibility, "today", lambda: __import__("datetime").date(2027, 4, 1)
-    )
+    set_today(api.application, date(2027, 4, 1), monkeypatch)
     [answer] = results(api, [{"product": PRODUCT, "version": "1.4.2"}])
     assert (answer["as_of"], answer["status"]) == ("2027-04-01", "eol")
 

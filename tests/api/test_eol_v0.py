@@ -12,6 +12,7 @@ import pytest
 from flask.testing import FlaskClient
 
 from tests.api.web_catalogue import AS_OF, PRODUCTS, add_product, catalogue_app
+from tests.conftest import set_today
 
 
 @pytest.fixture(
@@ -27,7 +28,7 @@ def catalogue_client(
 @pytest.fixture
 def web(catalogue_client: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> FlaskClient:
     """The client, with "today" at the demo date."""
-    monkeypatch.setattr("app.api.today", lambda: AS_OF)
+    set_today(catalogue_client.application, AS_OF, monkeypatch)
     return catalogue_client
 
 
@@ -112,7 +113,7 @@ def test_v0_matches_the_cycles_api_day_for_day(web: FlaskClient, slug: str) -> N
 def test_only_cycles_released_by_today_are_listed(
     catalogue_client: FlaskClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("app.api.today", lambda: date(2027, 6, 1))
+    set_today(catalogue_client.application, date(2027, 6, 1), monkeypatch)
     assert [c["cycle"] for c in catalogue_client.get("/api/aperturedb.json").json] == [
         "5",
         "4",
@@ -121,7 +122,7 @@ def test_only_cycles_released_by_today_are_listed(
         "1",
     ]
     assert catalogue_client.get("/api/nebula.json").json[0]["releaseDate"] == "2027-02-01"
-    monkeypatch.setattr("app.api.today", lambda: date(2027, 5, 31))
+    set_today(catalogue_client.application, date(2027, 5, 31), monkeypatch)
     assert catalogue_client.get("/api/aperturedb.json").json[0]["cycle"] == "4"
 
 

@@ -36,7 +36,7 @@ def web(feeds_app: Flask) -> FlaskClient:
 
 
 def expected_milestones(app: Flask, slug: str) -> list[Any]:
-    from app import catalogue
+    from app.catalogue import service as catalogue
     from lifecycle.milestones import milestones
 
     with app.app_context():
@@ -157,7 +157,7 @@ def test_feed_without_announcements_is_valid_and_empty(
 
 
 def _announce(app: Flask, rows: list[dict[str, Any]]) -> None:
-    models = pytest.importorskip("app.models_announce")
+    models = pytest.importorskip("app.announce.models")
     from app import db
 
     with app.app_context():

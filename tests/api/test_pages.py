@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
 from tests.api.web_catalogue import AS_OF, PLATFORMS, add_product, catalogue_app
+from tests.conftest import set_today
 
 CURRENT = "current (full support)"
 SECURITY = "security fixes only"
@@ -82,7 +83,7 @@ def test_index_lists_products_with_their_newest_cycle_status(web: FlaskClient) -
 
 
 def test_index_without_as_of_is_today(web: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("app.api.today", lambda: date(2027, 7, 1))
+    set_today(web.application, date(2027, 7, 1), monkeypatch)
     doc = page(web.get("/"))
     assert "Statuses as of 2027-07-01 (today)." in words(doc.xpath('//form[@class="as-of"]')[0])
     row = doc.xpath('//table[@class="products"]/tbody/tr')[0]
@@ -226,7 +227,7 @@ def test_invalid_as_of_is_a_400_page(web: FlaskClient, path: str, as_of: str) ->
 
 
 def test_empty_as_of_means_today(web: FlaskClient, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("app.api.today", lambda: date(2026, 11, 23))
+    set_today(web.application, date(2026, 11, 23), monkeypatch)
     answer = web.get("/products/aperturedb?as_of=")
     assert answer.status_code == 200
     assert statuses(page(answer))["4"] == CURRENT

@@ -16,9 +16,10 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import event, text
 
-from app import db, transfer
-from app.catalogue import new_revision
-from app.models import Product
+from app import db
+from app.catalogue import transfer
+from app.catalogue.models import Product
+from app.catalogue.service import new_revision
 from lifecycle.versions import canonical_version, parse_version
 
 # More than one multi-row INSERT's worth, and not a multiple of it.

@@ -284,7 +284,7 @@ def _token_name(app: Flask, secret: str) -> str:
     from sqlalchemy import select
 
     from app import db
-    from app.models import ApiToken
+    from app.auth import ApiToken
 
     with app.app_context():
         name = db.session().scalar(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from app import support_plan
+from app.triage import plan as support_plan
 from lifecycle.calendar import BusinessCalendar
 from lifecycle.triage import SupportPlan
 from tests.conftest import ROOT, make_app
@@ -20,8 +20,8 @@ NOT_AT_STARTUP = [
     "icalendar",  # the calendar feeds
     "feedgen",  # the Atom feeds
     "holidays",  # the business calendar, until a calendar with holidays is used
-    "app.announcer",  # announcements (API views, announce command)
-    "app.delivery",
+    "app.announce.service",  # announcements (API views, announce command)
+    "app.announce.delivery",
     "standardwebhooks",
     "smtplib",
     "apscheduler",  # the scheduler command

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from werkzeug.test import TestResponse
 
-from app.support_plan import SupportPlanFileError
+from app.triage.plan import SupportPlanFileError
 from tests.conftest import PostgresSchema, dispose, make_app, require_postgres
 
 URL = "/api/v1/triage"

@@ -29,8 +29,8 @@ from test_announce_support import (
 )
 
 from app import db
-from app.models_announce import Announcement, Delivery
-from app.scheduler import JOB_DEFAULTS, build
+from app.announce.models import Announcement, Delivery
+from app.announce.scheduler import JOB_DEFAULTS, build
 
 __all__ = ["receiver"]  # fixture
 

@@ -25,9 +25,10 @@ from test_announce_support import (
     subscribe,
 )
 
-from app import announcer, delivery
-from app.delivery import BACKOFF_BASE, BACKOFF_CAP, MAX_ATTEMPTS, backoff
-from app.models_announce import Announcement, Delivery
+from app.announce import delivery as delivery
+from app.announce import service as announcer
+from app.announce.delivery import BACKOFF_BASE, BACKOFF_CAP, MAX_ATTEMPTS, backoff
+from app.announce.models import Announcement, Delivery
 
 __all__ = ["receiver", "smtp"]  # fixtures
 

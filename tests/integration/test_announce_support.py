@@ -28,9 +28,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from app.announcer import new_secret
+from app.announce.delivery import send_email
+from app.announce.service import new_secret
 from app.auth import Role, create_token
-from app.delivery import send_email
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from app.clock import EXTENSION, FixedClock
 from tests.api.web_catalogue import AS_OF, catalogue_app, serve
 
 norwegianblue = pytest.importorskip("norwegianblue")
@@ -15,19 +16,20 @@ norwegianblue = pytest.importorskip("norwegianblue")
 @pytest.fixture(scope="module")
 def base_url(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("norwegianblue")
-    with catalogue_app("sqlite", sqlite_template, tmp) as app, serve(app) as url:
-        yield url
+    with catalogue_app("sqlite", sqlite_template, tmp) as app:
+        app.extensions[EXTENSION] = FixedClock.on(AS_OF)  # today is the demo day
+        with serve(app) as url:
+            yield url
 
 
 @pytest.fixture
 def eol(base_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> object:
-    """norwegianblue pointed at the live server, with an empty cache and today at the demo day."""
+    """norwegianblue pointed at the live server, with an empty cache."""
     from norwegianblue import _cache
 
     # The client appends "<product>.json" to its base URL.
     monkeypatch.setattr(norwegianblue, "BASE_URL", f"{base_url}/api/")
     monkeypatch.setattr(_cache, "CACHE_DIR", tmp_path / "cache")
-    monkeypatch.setattr("app.api.today", lambda: AS_OF)
     return norwegianblue
 
 

@@ -82,7 +82,7 @@ def test_core_module_is_pure(path: Path) -> None:
         "from werkzeug.exceptions import NotFound",
         "import marshmallow",
         "from app import models",
-        "import app.catalogue",
+        "import app.catalogue.service",
         "import requests",
         "from datetime import date\nx = date.today()",
         "import datetime\nx = datetime.date.today()",

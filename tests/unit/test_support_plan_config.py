@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-import app.support_plan as support_plan
-from app.support_plan import (
+import app.triage.plan as support_plan
+from app.triage.plan import (
     EXTENSION_KEY,
     SupportPlanFileError,
     SupportSettings,

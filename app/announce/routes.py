@@ -10,7 +10,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from app.api import today
+from app import clock
 from app.auth import Role, protected
 from app.schemas import Day, QuerySchema, Slug, StrictSchema
 
@@ -24,7 +24,7 @@ blp = Blueprint(
 MILESTONES = ["security_only_from", "eol_on", "eosl_on"]
 SUBSCRIPTION_ID = "<int(max=2147483647):subscription_id>"
 _NO_SPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f]")
-# The views import the service (app.announcer) when called: it brings in the
+# The views import the service (app.announce.service) when called: it brings in the
 # delivery code, which no other process than those answering these needs.
 
 
@@ -147,10 +147,10 @@ class Upcoming(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args: dict[str, Any]) -> Any:
         """Milestones from as_of to as_of + within_days, soonest first."""
-        from app import announcer as service
+        from app.announce import service as service
 
         return service.upcoming(
-            args.get("as_of") or today(), args["within_days"], args.get("product")
+            args.get("as_of") or clock.today(), args["within_days"], args.get("product")
         )
 
 
@@ -160,7 +160,7 @@ class Subscriptions(MethodView):
     @blp.response(200, SubscriptionSchema(many=True))
     def get(self) -> Any:
         """Announcement subscribers (never their secrets)."""
-        from app import announcer as service
+        from app.announce import service as service
 
         return service.list_subscriptions()
 
@@ -169,7 +169,7 @@ class Subscriptions(MethodView):
     @blp.response(201, SubscriptionCreatedSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Add a subscriber; a webhook's signing secret is in this answer and never again."""
-        from app import announcer as service
+        from app.announce import service as service
 
         body = service.create_subscription(data)
         location = url_for("announcements.SubscriptionItem", subscription_id=body["id"])
@@ -183,7 +183,7 @@ class SubscriptionItem(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, subscription_id: int) -> Any:
         """One subscriber (never its secret)."""
-        from app import announcer as service
+        from app.announce import service as service
 
         return service.get_subscription(subscription_id)
 
@@ -192,7 +192,7 @@ class SubscriptionItem(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def delete(self, subscription_id: int) -> Any:
         """Remove a subscriber; its queued deliveries end failed."""
-        from app import announcer as service
+        from app.announce import service as service
 
         service.delete_subscription(subscription_id)
         return Response(status=204)
@@ -205,6 +205,6 @@ class Announcements(MethodView):
     @blp.response(200, AnnouncementSchema(many=True))
     def get(self, args: dict[str, Any]) -> Any:
         """Announcements made, newest first, with the state of their deliveries."""
-        from app import announcer as service
+        from app.announce import service as service
 
         return service.list_announcements(args["limit"], args.get("product"))

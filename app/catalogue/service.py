@@ -22,13 +22,13 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from app import db
-from app.changes import ChangeFeed, Token
+from app.catalogue.changes import ChangeFeed, Token
+from app.catalogue.models import CatalogueState, MatrixEntry
+from app.catalogue.models import Platform as PlatformRow
+from app.catalogue.models import PlatformVersion as PlatformVersionRow
+from app.catalogue.models import Product as ProductRow
+from app.catalogue.models import Release as ReleaseRow
 from app.errors import Conflict, NotFound, Unavailable, Unprocessable
-from app.models import CatalogueState, MatrixEntry
-from app.models import Platform as PlatformRow
-from app.models import PlatformVersion as PlatformVersionRow
-from app.models import Product as ProductRow
-from app.models import Release as ReleaseRow
 from app.schemas import is_slug
 from lifecycle.cycles import ProductCycles, Release, derive
 from lifecycle.errors import LifecycleError

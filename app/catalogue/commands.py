@@ -1,5 +1,5 @@
 """The catalogue's commands (SPEC 7): ``demo``, ``export``, ``import`` and
-``import-release-data``. The work is done in :mod:`app.transfer`.
+``import-release-data``. The work is done in :mod:`app.catalogue.transfer`.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from typing import NoReturn
 import click
 from flask.cli import with_appcontext
 
-from app.demo import demo_document
-from app.transfer import (
+from app.catalogue.demo import demo_document
+from app.catalogue.transfer import (
     CatalogueFileError,
     ReleaseDataError,
     ReleaseDataImport,
@@ -209,3 +209,6 @@ def import_release_data_command(files: tuple[Path, ...], quiet: bool) -> None:
     )
     if bad:
         sys.exit(1)
+
+
+COMMANDS = (demo_command, export_command, import_command, import_release_data_command)

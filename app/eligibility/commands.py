@@ -9,8 +9,8 @@ from typing import Any, NoReturn
 import click
 from flask.cli import with_appcontext
 
-from app import eligibility as service
-from app.api import today
+from app import clock
+from app.eligibility import service as service
 from app.errors import ApiError
 from lifecycle.errors import LifecycleError
 from lifecycle.status import Status
@@ -64,7 +64,7 @@ def check_command(product: str, version: str, as_json: bool, **options: str | No
     values: dict[str, Any] = {"product": product, "version": version}
     values.update({k: v for k, v in options.items() if v is not None})
     try:
-        verdict = service.decide(values, today())
+        verdict = service.decide(values, clock.today())
     except (ApiError, LifecycleError) as error:
         problem = service.problem_for(error)
         if problem["status"] >= 500:

@@ -113,18 +113,3 @@ class MatrixEntry(Base):
     )
 
     platform_version: Mapped[PlatformVersion] = relationship()
-
-
-class ApiToken(Base):
-    """A bearer token; only the SHA-256 of the secret is stored."""
-
-    __tablename__ = "api_tokens"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(200), unique=True, nullable=False)
-    role: Mapped[str] = mapped_column(String(20), nullable=False)
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
-    created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), nullable=False, server_default=func.now()
-    )
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

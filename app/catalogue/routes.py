@@ -8,9 +8,9 @@ from flask import Response, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
-from app import catalogue as service
-from app.api import today
+from app import clock
 from app.auth import Role, protected
+from app.catalogue import service as service
 from app.schemas import (
     AsOfQuerySchema,
     CycleSchema,
@@ -40,7 +40,7 @@ SLUG = "<string(maxlength=64):slug>"
 
 
 def _as_of(args: dict[str, Any]) -> Any:
-    return args.get("as_of") or today()
+    return args.get("as_of") or clock.today()
 
 
 def _created(location: str) -> dict[str, str]:
@@ -67,7 +67,7 @@ class Products(MethodView):
         slug = service.create_product(data)
         view = service.product_view(slug)
         location = url_for("catalogue.Product", slug=slug)
-        return service.product_dict(view, today(), with_cycles=True), 201, _created(location)
+        return service.product_dict(view, clock.today(), with_cycles=True), 201, _created(location)
 
 
 @blp.route(f"/products/{SLUG}")
@@ -86,7 +86,7 @@ class Product(MethodView):
     def patch(self, data: dict[str, Any], slug: str) -> Any:
         """Change a product's name, description or policy."""
         service.update_product(slug, data)
-        return service.product_dict(service.product_view(slug), today(), with_cycles=True)
+        return service.product_dict(service.product_view(slug), clock.today(), with_cycles=True)
 
     @protected(blp, Role.ADMIN)
     @blp.response(204)
@@ -119,7 +119,7 @@ class Releases(MethodView):
         view = service.product_view(slug)
         release = service.get_release(view, version)
         location = url_for("catalogue.ReleaseItem", slug=slug, version=version)
-        return service.release_dict(view, release, today()), 201, _created(location)
+        return service.release_dict(view, release, clock.today()), 201, _created(location)
 
 
 @blp.route(f"/products/{SLUG}/releases/<string(maxlength=200):version>")
@@ -140,7 +140,7 @@ class ReleaseItem(MethodView):
         """Change a release's date or notes."""
         service.update_release(slug, version, data)
         view = service.product_view(slug)
-        return service.release_dict(view, service.get_release(view, version), today())
+        return service.release_dict(view, service.get_release(view, version), clock.today())
 
     @protected(blp, Role.ADMIN)
     @blp.response(204)

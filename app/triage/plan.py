@@ -66,8 +66,8 @@ from typing import Any
 from flask import Flask, current_app
 from marshmallow import ValidationError, fields, validate
 
-from app import eligibility
-from app.catalogue import product_view
+from app.catalogue.service import product_view
+from app.eligibility import service as eligibility
 from app.errors import Unprocessable
 from app.schemas import MAX_DATE, MIN_DATE, LongText, StrictSchema
 from lifecycle.calendar import BusinessCalendar

@@ -1,6 +1,6 @@
 """Eligibility (SPEC 5 and 6): one verdict by GET, many by a batch POST.
 
-These are the hot paths: the views parse their input by hand (app.eligibility) and
+These are the hot paths: the views parse their input by hand (app.eligibility.service) and
 return JSON text in a ``Response``, which flask-smorest passes through untouched. The
 marshmallow schemas below only document the endpoints in the OpenAPI document; running
 them per request would cost twenty times the verdict itself.
@@ -15,8 +15,8 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
-from app import eligibility as service
-from app.api import today
+from app import clock
+from app.eligibility import service as service
 from app.schemas import DatesSchema, Day, QuerySchema, Slug, StrictSchema, VersionText
 from lifecycle.severity import Severity
 from lifecycle.status import Status, SupportLevel
@@ -187,7 +187,7 @@ class Eligibility(MethodView):
         404 for an unknown product; 422 for invalid fields (``errors`` names each), with
         the code ``invalid_version`` for a version that does not parse.
         """
-        text = service.decide_json(service.query_values(request.args), today())
+        text = service.decide_json(service.query_values(request.args), clock.today())
         return Response(text, mimetype=JSON)
 
     @blp.doc(
@@ -207,4 +207,4 @@ class Eligibility(MethodView):
         than 10,000 queries a 413.
         """
         body = request.get_json()
-        return Response(service.answer_batch(body, today()), mimetype=JSON)
+        return Response(service.answer_batch(body, clock.today()), mimetype=JSON)

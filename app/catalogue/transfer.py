@@ -20,13 +20,13 @@ from sqlalchemy.orm import Session, selectinload
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from app import db
-from app.catalogue import bump_platforms, bump_product, new_revision, version_match_key
+from app.catalogue.models import MatrixEntry
+from app.catalogue.models import Platform as PlatformRow
+from app.catalogue.models import PlatformVersion as PlatformVersionRow
+from app.catalogue.models import Product as ProductRow
+from app.catalogue.models import Release as ReleaseRow
+from app.catalogue.service import bump_platforms, bump_product, new_revision, version_match_key
 from app.errors import Unprocessable
-from app.models import MatrixEntry
-from app.models import Platform as PlatformRow
-from app.models import PlatformVersion as PlatformVersionRow
-from app.models import Product as ProductRow
-from app.models import Release as ReleaseRow
 from app.schemas import (
     MAX_DATE,
     MIN_DATE,

@@ -13,9 +13,9 @@ from typing import Any
 
 from flask import Blueprint, Response, jsonify
 
-from app import catalogue as service
+from app import clock
+from app.catalogue import service as service
 from app.errors import NotFound
-from app.web import today
 from lifecycle.cycles import Cycle
 
 bp = Blueprint("eol_v0", __name__, url_prefix="/api")
@@ -41,7 +41,7 @@ def all_products() -> Response:
 def product(slug: str) -> Response:
     """The product's released cycles, newest first."""
     view = service.product_view(slug)
-    as_of = today()
+    as_of = clock.today()
     return jsonify([cycle_v0(c, as_of) for c in view.cycles.newest_first if _listed(c, as_of)])
 
 
@@ -51,7 +51,7 @@ def cycle(slug: str, cycle: str) -> Response:
     view = service.product_view(slug)
     key = service.cycle_key_for(view, cycle)
     found = view.cycles.by_key[key]
-    as_of = today()
+    as_of = clock.today()
     if not _listed(found, as_of):
         raise NotFound(f"{view.slug} has no released cycle {cycle!r}.")
     return jsonify(cycle_v0(found, as_of))

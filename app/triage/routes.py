@@ -1,6 +1,6 @@
 """Triage (SPEC 9): a ticket in, its eligibility verdict, severity and response due time out.
 
-The body is read by the service (``app.support_plan.triage``), which parses the
+The body is read by the service (``app.triage.plan.triage``), which parses the
 eligibility fields with the same parser as the GET and the batch; the schemas here
 document the endpoint in the OpenAPI document.
 """
@@ -14,16 +14,16 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
 
-from app import support_plan as service
-from app.api.eligibility import (
+from app.auth import Role, protected
+from app.eligibility.routes import (
     JSON,
     EligibilityItemSchema,
     SeverityVerdictSchema,
     VerdictSchema,
 )
-from app.auth import Role, protected
-from app.eligibility import encode
+from app.eligibility.service import encode
 from app.schemas import Day
+from app.triage import plan as service
 
 blp = Blueprint(
     "triage",

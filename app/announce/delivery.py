@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 from standardwebhooks.webhooks import Webhook
 
 from app import db
-from app.models_announce import FAILED, PENDING, SENT, Announcement, Delivery, Subscription
+from app.announce.models import FAILED, PENDING, SENT, Announcement, Delivery, Subscription
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from app.catalogue import ProductView, product_view, product_views
+from app.catalogue.service import ProductView, product_view, product_views
 from app.errors import ApiError, NotFound, Unprocessable, core_error_problem, problem_body
 from app.schemas import MAX_DATE, MIN_DATE
 from lifecycle.errors import InvalidSeverity, InvalidVersion, LifecycleError

@@ -9,7 +9,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from app.api import today
+from app import clock
 from lifecycle.errors import LifecycleError
 
 
@@ -27,9 +27,10 @@ from lifecycle.errors import LifecycleError
 def announce_command(as_of: datetime | None, dry_run: bool) -> None:
     """Make due announcements (SPEC 10), then deliver the outbox once."""
     # Imported here: every other command would pay for the delivery code.
-    from app import announcer, delivery
+    from app.announce import delivery as delivery
+    from app.announce import service as announcer
 
-    day = as_of.date() if as_of else today()
+    day = as_of.date() if as_of else clock.today()
     try:
         made = announcer.announce(day, dry_run=dry_run)
     except LifecycleError as exc:
@@ -57,7 +58,7 @@ def announce_command(as_of: datetime | None, dry_run: bool) -> None:
 @with_appcontext
 def scheduler_command() -> None:
     """Run the scheduler in the foreground: announce daily at 00:05 UTC, deliver every minute."""
-    from app import scheduler
+    from app.announce import scheduler as scheduler
 
     click.echo(
         "Scheduler running (UTC): announce daily at 00:05, deliver every minute; "

@@ -17,8 +17,9 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
-from app import announcer, delivery
-from app.api import today
+from app import clock
+from app.announce import delivery as delivery
+from app.announce import service as announcer
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ class Jobs:
         if self.stopping.is_set():
             return
         with self.app.app_context():
-            made = announcer.announce(today())
+            made = announcer.announce(clock.today())
         log.info("announce: %d new announcements", len(made))
 
     def deliver(self) -> None:

@@ -4,7 +4,7 @@
 The rules (which milestones, which lead is due) are ``lifecycle.milestones``;
 this module records what they decide and queues one delivery per matching
 subscriber in the same transaction, so an announcement never exists without
-its outbox rows. Sending is ``app.delivery``'s.
+its outbox rows. Sending is ``app.announce.delivery``'s.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import db
-from app.catalogue import ProductView, all_product_views, product_view
+from app.announce.delivery import RefusedAddress, check_webhook_url, fail_pending, product_url
+from app.announce.models import PENDING, Announcement, Delivery, Subscription
+from app.catalogue.models import Product as ProductRow
+from app.catalogue.service import ProductView, all_product_views, product_view
 from app.config import DEFAULT_LEAD_DAYS
-from app.delivery import RefusedAddress, check_webhook_url, fail_pending, product_url
 from app.errors import NotFound, Unprocessable
-from app.models import Product as ProductRow
-from app.models_announce import PENDING, Announcement, Delivery, Subscription
 from lifecycle.milestones import (
     Milestone,
     between,
