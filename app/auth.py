@@ -7,16 +7,16 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, TypeVar
 
 from flask import g, request
-from sqlalchemy import DateTime, Integer, String, func, select
+from sqlalchemy import Integer, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app import db
-from app.db import Base
+from app import clock, db
+from app.db import Base, UtcDateTime
 from app.errors import Conflict, Forbidden, NotFound, Unauthorized
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -40,9 +40,9 @@ class ApiToken(Base):
     role: Mapped[str] = mapped_column(String(20), nullable=False)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
     created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), nullable=False, server_default=func.now()
+        UtcDateTime(), nullable=False, server_default=func.now()
     )
-    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime())
 
 
 def hash_token(token: str) -> str:
@@ -51,25 +51,24 @@ def hash_token(token: str) -> str:
 
 def create_token(role: Role, name: str | None = None) -> tuple[str, ApiToken]:
     """Make a token; the secret is returned once and only its hash is stored."""
-    session = db.session()
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     name = name or f"{role.value}-{secrets.token_hex(4)}"
-    if session.scalar(select(ApiToken.id).where(ApiToken.name == name)) is not None:
-        raise Conflict(f"A token named {name!r} exists already.")
-    row = ApiToken(name=name, role=role.value, token_hash=hash_token(secret))
-    session.add(row)
-    session.commit()
+    exists = f"A token named {name!r} exists already."
+    with db.unit_of_work(conflict=exists) as session:
+        if session.scalar(select(ApiToken.id).where(ApiToken.name == name)) is not None:
+            raise Conflict(exists)
+        row = ApiToken(name=name, role=role.value, token_hash=hash_token(secret))
+        session.add(row)
     return secret, row
 
 
 def revoke_token(name: str) -> ApiToken:
-    session = db.session()
-    row = session.scalar(select(ApiToken).where(ApiToken.name == name))
-    if row is None:
-        raise NotFound(f"No token is named {name!r}.")
-    if row.revoked_at is None:
-        row.revoked_at = datetime.now(UTC)
-        session.commit()
+    with db.unit_of_work() as session:
+        row = session.scalar(select(ApiToken).where(ApiToken.name == name))
+        if row is None:
+            raise NotFound(f"No token is named {name!r}.")
+        if row.revoked_at is None:
+            row.revoked_at = clock.now()
     return row
 
 
@@ -80,7 +79,8 @@ def authenticate() -> ApiToken | None:
     if scheme.lower() != "bearer" or not secret.strip():
         return None
     digest = hash_token(secret.strip())
-    row = db.session().scalar(select(ApiToken).where(ApiToken.token_hash == digest))
+    with db.reading() as session:
+        row = session.scalar(select(ApiToken).where(ApiToken.token_hash == digest))
     if row is None or row.revoked_at is not None:
         return None
     # The look-up is by hash already; compare once more in constant time anyway.

@@ -37,6 +37,12 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         # PostgreSQL: trust cached products until the database announces a change
         # (LISTEN/NOTIFY); 0 checks the product's revision with a query on every read.
         "CATALOGUE_NOTIFY": env.get("CATALOGUE_NOTIFY", "1") != "0",
+        # The read model's bounds: products whose snapshot a worker keeps, and per product
+        # the encoded verdicts and rendered pages kept with it; eligibility's parsed queries.
+        "CATALOGUE_CACHE_SIZE": int(env.get("CATALOGUE_CACHE_SIZE", "1024")),
+        "VERDICT_CACHE_SIZE": int(env.get("VERDICT_CACHE_SIZE", "64")),
+        "PAGE_CACHE_SIZE": int(env.get("PAGE_CACHE_SIZE", "4")),
+        "QUERY_CACHE_SIZE": int(env.get("QUERY_CACHE_SIZE", "4096")),
     }
 
 

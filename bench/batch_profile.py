@@ -64,7 +64,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as work:
         url = prepare(args.db or Path(work) / "full.sqlite")
         from app import create_app
-        from app.eligibility.service import answer_batch
+        from app.eligibility.batch import answer_batch
 
         pairs = distinct_pairs(loader.versions_by_product(url), BATCH_SIZE)
         body = batch_body(pairs)
@@ -96,7 +96,7 @@ def main() -> None:
         batch = best(args.rounds, post)
         single = best(args.rounds, singles) / len(paths)
         app.extensions["db_engine"].dispose()
-        app.extensions["revision_probe"].dispose()
+        app.extensions["catalogue"].dispose()
 
     per_query = batch / BATCH_SIZE
     print(f"batch POST       {per_query * 1e6:8.1f} µs per query")

@@ -149,7 +149,7 @@ def add_platform_matrix(url: str, product: str) -> None:
                 raise RuntimeError(f"matrix row {cycle['cycle']}: {put.status_code} {put.json}")
     finally:
         app.extensions["db_engine"].dispose()
-        app.extensions["revision_probe"].dispose()
+        app.extensions["catalogue"].dispose()
 
 
 def row_version(versions: list[str]) -> str:

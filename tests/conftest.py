@@ -144,7 +144,7 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
 def dispose(app: Flask) -> None:
     """Close every connection an app holds (so PostgreSQL schemas can be dropped)."""
     app.extensions["db_engine"].dispose()
-    app.extensions["revision_probe"].dispose()
+    app.extensions["catalogue"].dispose()
 
 
 def set_today(app: Flask, day: date, monkeypatch: pytest.MonkeyPatch) -> None:

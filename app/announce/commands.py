@@ -27,7 +27,7 @@ from lifecycle.errors import LifecycleError
 def announce_command(as_of: datetime | None, dry_run: bool) -> None:
     """Make due announcements (SPEC 10), then deliver the outbox once."""
     # Imported here: every other command would pay for the delivery code.
-    from app.announce import delivery as delivery
+    from app.announce import delivery
     from app.announce import service as announcer
 
     day = as_of.date() if as_of else clock.today()

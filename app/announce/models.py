@@ -6,15 +6,12 @@ what was announced stays on record when the product is deleted.
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from typing import Any
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Date,
-    DateTime,
-    Dialect,
     ForeignKey,
     Index,
     Integer,
@@ -24,38 +21,12 @@ from sqlalchemy import (
     func,
 )
 from sqlalchemy.orm import Mapped, mapped_column
-from sqlalchemy.types import TypeDecorator
 
-from app.db import Base
+from app.db import Base, UtcDateTime
+from app.inputs import CYCLE_KEY_WIDTH, NAME_WIDTH, SLUG_WIDTH
 
 PENDING, SENT, FAILED = "pending", "sent", "failed"
 DELIVERY_STATES = (PENDING, SENT, FAILED)
-
-
-class UtcDateTime(TypeDecorator[datetime]):
-    """A timestamp stored in UTC and always read back with its offset.
-
-    SQLite keeps no offset, so values are normalised to UTC on the way in and
-    given it back on the way out; comparisons in SQL then agree on both databases.
-    """
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("Timestamps must carry an offset.")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
-        if value is None:
-            return None
-        result: datetime = value
-        if result.tzinfo is None:
-            return result.replace(tzinfo=UTC)
-        return result.astimezone(UTC)
 
 
 class Subscription(Base):
@@ -94,10 +65,10 @@ class Announcement(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    product: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    product: Mapped[str] = mapped_column(String(SLUG_WIDTH), nullable=False)
     # As it was when announced, so the record reads the same after a rename or deletion.
-    product_name: Mapped[str] = mapped_column(String(200), nullable=False)
-    cycle: Mapped[str] = mapped_column(String(64), nullable=False)
+    product_name: Mapped[str] = mapped_column(String(NAME_WIDTH), nullable=False)
+    cycle: Mapped[str] = mapped_column(String(CYCLE_KEY_WIDTH), nullable=False)
     milestone: Mapped[str] = mapped_column(String(32), nullable=False)
     milestone_date: Mapped[date] = mapped_column(Date, nullable=False)
     lead_days: Mapped[int] = mapped_column(Integer, nullable=False)
@@ -107,7 +78,7 @@ class Announcement(Base):
     # The day the job ran for (its as-of date).
     announced_on: Mapped[date] = mapped_column(Date, nullable=False)
     created_at: Mapped[datetime] = mapped_column(
-        UtcDateTime(), nullable=False, server_default=func.now()
+        UtcDateTime(), nullable=False, server_default=func.now(), index=True
     )
 
 
@@ -122,7 +93,7 @@ class Delivery(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     announcement_id: Mapped[int] = mapped_column(
-        ForeignKey("announcements.id", ondelete="CASCADE"), nullable=False, index=True
+        ForeignKey("announcements.id", ondelete="CASCADE"), nullable=False
     )
     # Kept (as null) when the subscription is deleted, so the history stays readable.
     subscription_id: Mapped[int | None] = mapped_column(

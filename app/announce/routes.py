@@ -24,8 +24,8 @@ blp = Blueprint(
 MILESTONES = ["security_only_from", "eol_on", "eosl_on"]
 SUBSCRIPTION_ID = "<int(max=2147483647):subscription_id>"
 _NO_SPACE_OR_CONTROL = re.compile(r"[\x00-\x20\x7f]")
-# The views import the service (app.announce.service) when called: it brings in the
-# delivery code, which no other process than those answering these needs.
+# The views import their services (app.announce.service, .subscriptions) when called: they
+# bring in the delivery code, which no other process than those answering these needs.
 
 
 # --- schemas ----------------------------------------------------------------------------
@@ -160,18 +160,18 @@ class Subscriptions(MethodView):
     @blp.response(200, SubscriptionSchema(many=True))
     def get(self) -> Any:
         """Announcement subscribers (never their secrets)."""
-        from app.announce import service as service
+        from app.announce import subscriptions
 
-        return service.list_subscriptions()
+        return subscriptions.list_subscriptions()
 
     @protected(blp, Role.ADMIN)
     @blp.arguments(SubscriptionCreateSchema)
     @blp.response(201, SubscriptionCreatedSchema)
     def post(self, data: dict[str, Any]) -> Any:
         """Add a subscriber; a webhook's signing secret is in this answer and never again."""
-        from app.announce import service as service
+        from app.announce import subscriptions
 
-        body = service.create_subscription(data)
+        body = subscriptions.create_subscription(data)
         location = url_for("announcements.SubscriptionItem", subscription_id=body["id"])
         return body, 201, {"Location": location}
 
@@ -183,18 +183,18 @@ class SubscriptionItem(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, subscription_id: int) -> Any:
         """One subscriber (never its secret)."""
-        from app.announce import service as service
+        from app.announce import subscriptions
 
-        return service.get_subscription(subscription_id)
+        return subscriptions.get_subscription(subscription_id)
 
     @protected(blp, Role.ADMIN)
     @blp.response(204)
     @blp.alt_response(404, response="NOT_FOUND")
     def delete(self, subscription_id: int) -> Any:
         """Remove a subscriber; its queued deliveries end failed."""
-        from app.announce import service as service
+        from app.announce import subscriptions
 
-        service.delete_subscription(subscription_id)
+        subscriptions.delete_subscription(subscription_id)
         return Response(status=204)
 
 
@@ -205,6 +205,6 @@ class Announcements(MethodView):
     @blp.response(200, AnnouncementSchema(many=True))
     def get(self, args: dict[str, Any]) -> Any:
         """Announcements made, newest first, with the state of their deliveries."""
-        from app.announce import service as service
+        from app.announce import subscriptions
 
-        return service.list_announcements(args["limit"], args.get("product"))
+        return subscriptions.list_announcements(args["limit"], args.get("product"))

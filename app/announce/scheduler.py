@@ -18,7 +18,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
 from app import clock
-from app.announce import delivery as delivery
+from app.announce import delivery
 from app.announce import service as announcer
 
 log = logging.getLogger(__name__)

@@ -9,27 +9,23 @@ its outbox rows. Sending is ``app.announce.delivery``'s.
 
 from __future__ import annotations
 
-import base64
 import logging
-import secrets
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import delete, insert, select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app import db
-from app.announce.delivery import RefusedAddress, check_webhook_url, fail_pending, product_url
+from app import clock, db
 from app.announce.models import PENDING, Announcement, Delivery, Subscription
-from app.catalogue.models import Product as ProductRow
-from app.catalogue.service import ProductView, all_product_views, product_view
+from app.catalogue import store
+from app.catalogue.store import ProductSnapshot
 from app.config import DEFAULT_LEAD_DAYS
-from app.errors import NotFound, Unprocessable
 from lifecycle.milestones import (
     Milestone,
     between,
@@ -91,7 +87,7 @@ def lead_days() -> tuple[int, ...]:
 
 
 def due_announcements(
-    views: Iterable[ProductView], as_of: date, leads: Sequence[int]
+    views: Iterable[ProductSnapshot], as_of: date, leads: Sequence[int]
 ) -> list[DueAnnouncement]:
     """For every milestone dated ``as_of`` or later, its smallest due lead, soonest first."""
     found: list[DueAnnouncement] = []
@@ -120,24 +116,22 @@ def announce(as_of: date, *, dry_run: bool = False, now: datetime | None = None)
     which one records an announcement, and only that one queues its deliveries.
     A dry run reads only.
     """
-    session = db.session()
-    due = due_announcements(all_product_views(), as_of, lead_days())
-    known = _announced_keys(session, as_of)
-    todo = [d for d in due if d.key not in known]
-    if dry_run or not todo:
-        session.rollback()
-        return [Announced(d, None, 0) for d in todo]
-    now = now or datetime.now(UTC)
+    due = due_announcements(store.all_products(), as_of, lead_days())
     # Read before the first write: on SQLite a read inside a write transaction
     # would pin a snapshot that a concurrent writer can invalidate.
-    subscribers = session.execute(
-        select(Subscription.id, Subscription.products)
-        .where(Subscription.active.is_(True))
-        .order_by(Subscription.id)
-    ).all()
-    session.rollback()
+    with db.reading() as session:
+        known = _announced_keys(session, as_of)
+        subscribers = session.execute(
+            select(Subscription.id, Subscription.products)
+            .where(Subscription.active.is_(True))
+            .order_by(Subscription.id)
+        ).all()
+    todo = [d for d in due if d.key not in known]
+    if dry_run or not todo:
+        return [Announced(d, None, 0) for d in todo]
+    now = now or clock.now()
     made: list[Announced] = []
-    try:
+    with db.unit_of_work() as session:
         # One order for every process, so concurrent inserts on PostgreSQL cannot deadlock.
         for item in sorted(todo, key=lambda d: d.key):
             announcement_id = _insert_once(session, _row(item))
@@ -157,10 +151,6 @@ def announce(as_of: date, *, dry_run: bool = False, now: datetime | None = None)
                 for sid in wanted
             )
             made.append(Announced(item, announcement_id, len(wanted)))
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
     made.sort(key=lambda a: (a.due.milestone.date, a.due.key))
     for a in made:
         log.info("announced %s to %d subscribers", a.due.describe(), a.deliveries)
@@ -221,7 +211,7 @@ def _insert_once(session: Session, values: dict[str, Any]) -> int | None:
 
 def upcoming(as_of: date, within_days: int, product: str | None = None) -> list[dict[str, Any]]:
     """Milestones from ``as_of`` to ``as_of + within_days``, soonest first."""
-    views = [product_view(product)] if product else all_product_views()
+    views = [store.product(product)] if product else store.all_products()
     names = {v.slug: v.name for v in views}
     found = between(
         (m for v in views for m in milestones(v.slug, v.cycles)),
@@ -238,138 +228,4 @@ def upcoming(as_of: date, within_days: int, product: str | None = None) -> list[
             "message": milestone_message(m, names[m.product], as_of),
         }
         for m in found
-    ]
-
-
-# --- subscribers (GET/POST /api/v1/subscriptions) ------------------------------------------
-
-
-def new_secret() -> str:
-    """A Standard Webhooks signing secret: ``whsec_`` and 32 random bytes in base64."""
-    return "whsec_" + base64.b64encode(secrets.token_bytes(32)).decode("ascii")
-
-
-def subscription_dict(row: Subscription) -> dict[str, Any]:
-    body: dict[str, Any] = {"id": row.id, "kind": row.kind}
-    if row.kind == "webhook":
-        body["url"] = row.url
-    else:
-        body["address"] = row.address
-    body.update(
-        products=row.products,
-        active=row.active,
-        disabled_reason=row.disabled_reason,
-        created_at=row.created_at,
-    )
-    return body
-
-
-def create_subscription(data: Mapping[str, Any]) -> dict[str, Any]:
-    """Record a subscriber; for a webhook the answer carries its secret, this once only."""
-    session = db.session()
-    products = data.get("products")
-    if products is not None:
-        products = sorted(set(products))
-        known = set(session.scalars(select(ProductRow.slug).where(ProductRow.slug.in_(products))))
-        unknown = [slug for slug in products if slug not in known]
-        if unknown:
-            raise Unprocessable(
-                "Unknown products: " + ", ".join(unknown) + ".",
-                errors={"products": [f"No product is named {slug!r}." for slug in unknown]},
-            )
-    secret = None
-    if data["kind"] == "webhook":
-        url = data["url"]
-        try:
-            check_webhook_url(
-                url, allow_private=bool(current_app.config.get("WEBHOOK_ALLOW_PRIVATE"))
-            )
-        except RefusedAddress as exc:
-            raise Unprocessable(str(exc), errors={"url": [str(exc)]}) from None
-        secret = new_secret()
-        row = Subscription(kind="webhook", url=url, secret=secret, products=products, active=True)
-    else:
-        row = Subscription(kind="email", address=data["address"], products=products, active=True)
-    session.add(row)
-    session.commit()
-    session.refresh(row)
-    body = subscription_dict(row)
-    if secret is not None:
-        body["secret"] = secret
-    return body
-
-
-def _subscription_row(subscription_id: int) -> Subscription:
-    row = db.session().get(Subscription, subscription_id)
-    if row is None:
-        raise NotFound(f"No subscription has id {subscription_id}.")
-    return row
-
-
-def list_subscriptions() -> list[dict[str, Any]]:
-    rows = db.session().scalars(select(Subscription).order_by(Subscription.id))
-    return [subscription_dict(r) for r in rows]
-
-
-def get_subscription(subscription_id: int) -> dict[str, Any]:
-    return subscription_dict(_subscription_row(subscription_id))
-
-
-def delete_subscription(subscription_id: int) -> None:
-    """Delete a subscriber; its queued deliveries end failed, sent ones stay on record."""
-    session = db.session()
-    # Write first (SQLite), then look: the row count says whether it existed.
-    failed = fail_pending(session, subscription_id, "The subscription was deleted.")
-    result = session.execute(delete(Subscription).where(Subscription.id == subscription_id))
-    if getattr(result, "rowcount", 0) != 1:
-        session.rollback()
-        raise NotFound(f"No subscription has id {subscription_id}.")
-    session.commit()
-    log.info("deleted subscription %s; %d queued deliveries ended", subscription_id, failed)
-
-
-# --- what was announced (GET /api/v1/announcements) ----------------------------------------
-
-
-def list_announcements(limit: int, product: str | None = None) -> list[dict[str, Any]]:
-    """Announcements, newest first, each with the state of its deliveries."""
-    session = db.session()
-    query = select(Announcement).order_by(Announcement.created_at.desc(), Announcement.id.desc())
-    if product:
-        query = query.where(Announcement.product == product)
-    announcements = session.scalars(query.limit(limit)).all()
-    ids = [a.id for a in announcements]
-    by_announcement: dict[int, list[dict[str, Any]]] = {i: [] for i in ids}
-    if ids:
-        for d in session.scalars(
-            select(Delivery).where(Delivery.announcement_id.in_(ids)).order_by(Delivery.id)
-        ):
-            by_announcement[d.announcement_id].append(
-                {
-                    "subscription_id": d.subscription_id,
-                    "state": d.state,
-                    "attempts": d.attempts,
-                    "next_attempt_at": d.next_attempt_at if d.state == PENDING else None,
-                    "last_error": d.last_error,
-                    "sent_at": d.sent_at,
-                }
-            )
-    base_url = str(current_app.config.get("PUBLIC_BASE_URL") or "")
-    return [
-        {
-            "id": a.id,
-            "product": a.product,
-            "product_name": a.product_name,
-            "cycle": a.cycle,
-            "milestone": a.milestone,
-            "date": a.milestone_date,
-            "lead_days": a.lead_days,
-            "status_after": a.status_after,
-            "message": a.message,
-            "url": product_url(base_url, a.product),
-            "announced_on": a.announced_on,
-            "created_at": a.created_at,
-            "deliveries": by_announcement[a.id],
-        }
-        for a in announcements
     ]

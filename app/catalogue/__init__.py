@@ -7,13 +7,11 @@ from typing import Any
 
 from flask import Flask
 
-from app.catalogue import commands, routes
-from app.catalogue.service import CatalogueCache, RevisionProbe
+from app.catalogue import commands, routes, store
 
 
 def init_app(app: Flask, api: Any) -> None:
-    app.extensions["catalogue_cache"] = CatalogueCache()
-    app.extensions["revision_probe"] = RevisionProbe(app.config["DATABASE_URL"])
+    store.init_app(app)
     api.register_blueprint(routes.blp)
     for command in commands.COMMANDS:
         app.cli.add_command(command)

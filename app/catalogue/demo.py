@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from app.catalogue.transfer import FORMAT, FORMAT_VERSION
+from app.catalogue.files import FORMAT, FORMAT_VERSION
 
 
 def _releases(*rows: tuple[str, str] | tuple[str, str, str]) -> list[dict[str, Any]]:

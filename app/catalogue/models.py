@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import (
-    Date,
-    DateTime,
-    ForeignKey,
-    Integer,
-    String,
-    Text,
-    UniqueConstraint,
-    func,
-)
+from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.db import Base
+from app.db import Base, UtcDateTime
+from app.inputs import (
+    CYCLE_KEY_WIDTH,
+    NAME_WIDTH,
+    PLATFORM_VERSION_KEY_WIDTH,
+    PLATFORM_VERSION_WIDTH,
+    SLUG_WIDTH,
+    VERSION_WIDTH,
+)
+from lifecycle.policy import Policy
 
 
 class CatalogueState(Base):
@@ -32,35 +32,54 @@ class Product(Base):
     __tablename__ = "products"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    slug: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
-    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    slug: Mapped[str] = mapped_column(String(SLUG_WIDTH), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(NAME_WIDTH), nullable=False)
     description: Mapped[str | None] = mapped_column(Text)
     policy_cycle: Mapped[str] = mapped_column(String(10), nullable=False, default="major")
     full_support_cycles: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     security_cycles: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     eosl_months: Mapped[int] = mapped_column(Integer, nullable=False, default=6)
-    # Bumped by every write that changes what is derived from this product.
+    # Moved (in SQL) by every write that changes what is derived from this product.
     revision: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
     created_at: Mapped[datetime] = mapped_column(
-        DateTime(timezone=True), nullable=False, server_default=func.now()
+        UtcDateTime(), nullable=False, server_default=func.now()
     )
 
     releases: Mapped[list[Release]] = relationship(
         back_populates="product", cascade="all, delete-orphan", passive_deletes=True
     )
 
+    @property
+    def policy(self) -> Policy:
+        """The product's support policy, from its columns (the one mapping of the two)."""
+        return Policy(
+            cycle=self.policy_cycle,  # type: ignore[arg-type]
+            full_support_cycles=self.full_support_cycles,
+            security_cycles=self.security_cycles,
+            eosl_months=self.eosl_months,
+        )
+
+    @policy.setter
+    def policy(self, policy: Policy) -> None:
+        # Assigned one by one: the ORM writes only the columns whose value changes.
+        self.policy_cycle = policy.cycle
+        self.full_support_cycles = policy.full_support_cycles
+        self.security_cycles = policy.security_cycles
+        self.eosl_months = policy.eosl_months
+
 
 class Release(Base):
     __tablename__ = "releases"
+    # Its unique key leads with product_id, which also serves the look-ups by product.
     __table_args__ = (UniqueConstraint("product_id", "version_key"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     product_id: Mapped[int] = mapped_column(
-        ForeignKey("products.id", ondelete="CASCADE"), nullable=False, index=True
+        ForeignKey("products.id", ondelete="CASCADE"), nullable=False
     )
     # As recorded, for display; version_key is its identity (2.1 = 2.1.0).
-    version: Mapped[str] = mapped_column(String(200), nullable=False)
-    version_key: Mapped[str] = mapped_column(String(200), nullable=False)
+    version: Mapped[str] = mapped_column(String(VERSION_WIDTH), nullable=False)
+    version_key: Mapped[str] = mapped_column(String(VERSION_WIDTH), nullable=False)
     released_on: Mapped[date] = mapped_column(Date, nullable=False)
     notes: Mapped[str | None] = mapped_column(Text)
 
@@ -71,8 +90,8 @@ class Platform(Base):
     __tablename__ = "platforms"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    slug: Mapped[str] = mapped_column(String(64), unique=True, nullable=False)
-    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    slug: Mapped[str] = mapped_column(String(SLUG_WIDTH), unique=True, nullable=False)
+    name: Mapped[str] = mapped_column(String(NAME_WIDTH), nullable=False)
 
     versions: Mapped[list[PlatformVersion]] = relationship(
         back_populates="platform",
@@ -88,10 +107,10 @@ class PlatformVersion(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     platform_id: Mapped[int] = mapped_column(
-        ForeignKey("platforms.id", ondelete="CASCADE"), nullable=False, index=True
+        ForeignKey("platforms.id", ondelete="CASCADE"), nullable=False
     )
-    version: Mapped[str] = mapped_column(String(100), nullable=False)
-    version_key: Mapped[str] = mapped_column(String(120), nullable=False)
+    version: Mapped[str] = mapped_column(String(PLATFORM_VERSION_WIDTH), nullable=False)
+    version_key: Mapped[str] = mapped_column(String(PLATFORM_VERSION_KEY_WIDTH), nullable=False)
     vendor_eol: Mapped[date | None] = mapped_column(Date)
 
     platform: Mapped[Platform] = relationship(back_populates="versions")
@@ -105,9 +124,9 @@ class MatrixEntry(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     product_id: Mapped[int] = mapped_column(
-        ForeignKey("products.id", ondelete="CASCADE"), nullable=False, index=True
+        ForeignKey("products.id", ondelete="CASCADE"), nullable=False
     )
-    cycle_key: Mapped[str] = mapped_column(String(64), nullable=False)
+    cycle_key: Mapped[str] = mapped_column(String(CYCLE_KEY_WIDTH), nullable=False)
     platform_version_id: Mapped[int] = mapped_column(
         ForeignKey("platform_versions.id", ondelete="CASCADE"), nullable=False, index=True
     )

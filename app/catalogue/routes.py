@@ -10,8 +10,8 @@ from flask_smorest import Blueprint
 
 from app import clock
 from app.auth import Role, protected
-from app.catalogue import service as service
-from app.schemas import (
+from app.catalogue import platforms, service, shapes, store
+from app.catalogue.schemas import (
     AsOfQuerySchema,
     CycleSchema,
     MatrixEntrySchema,
@@ -54,9 +54,7 @@ class Products(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """List products, each with its newest cycle's status."""
         as_of = _as_of(args)
-        return [
-            service.product_dict(v, as_of, with_cycles=False) for v in service.all_product_views()
-        ]
+        return [shapes.product_dict(v, as_of, with_cycles=False) for v in store.all_products()]
 
     @protected(blp, Role.ADMIN)
     @blp.arguments(ProductCreateSchema)
@@ -65,9 +63,13 @@ class Products(MethodView):
     def post(self, data: dict[str, Any]) -> Any:
         """Create a product."""
         slug = service.create_product(data)
-        view = service.product_view(slug)
+        snapshot = store.product(slug)
         location = url_for("catalogue.Product", slug=slug)
-        return service.product_dict(view, clock.today(), with_cycles=True), 201, _created(location)
+        return (
+            shapes.product_dict(snapshot, clock.today(), with_cycles=True),
+            201,
+            _created(location),
+        )
 
 
 @blp.route(f"/products/{SLUG}")
@@ -77,7 +79,7 @@ class Product(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args: dict[str, Any], slug: str) -> Any:
         """A product, its policy and its cycles."""
-        return service.product_dict(service.product_view(slug), _as_of(args), with_cycles=True)
+        return shapes.product_dict(store.product(slug), _as_of(args), with_cycles=True)
 
     @protected(blp, Role.ADMIN)
     @blp.arguments(ProductPatchSchema, required=False)
@@ -86,7 +88,7 @@ class Product(MethodView):
     def patch(self, data: dict[str, Any], slug: str) -> Any:
         """Change a product's name, description or policy."""
         service.update_product(slug, data)
-        return service.product_dict(service.product_view(slug), clock.today(), with_cycles=True)
+        return shapes.product_dict(store.product(slug), clock.today(), with_cycles=True)
 
     @protected(blp, Role.ADMIN)
     @blp.response(204)
@@ -104,9 +106,11 @@ class Releases(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args: dict[str, Any], slug: str) -> Any:
         """Releases, newest first, with their status."""
-        view = service.product_view(slug)
+        snapshot = store.product(slug)
         as_of = _as_of(args)
-        return [service.release_dict(view, r, as_of) for r in view.cycles.releases_newest_first()]
+        return [
+            shapes.release_dict(snapshot, r, as_of) for r in snapshot.cycles.releases_newest_first()
+        ]
 
     @protected(blp, Role.ADMIN)
     @blp.arguments(ReleaseCreateSchema)
@@ -116,10 +120,10 @@ class Releases(MethodView):
     def post(self, data: dict[str, Any], slug: str) -> Any:
         """Record a release."""
         version = service.add_release(slug, data)
-        view = service.product_view(slug)
-        release = service.get_release(view, version)
+        snapshot = store.product(slug)
+        release = service.get_release(snapshot, version)
         location = url_for("catalogue.ReleaseItem", slug=slug, version=version)
-        return service.release_dict(view, release, clock.today()), 201, _created(location)
+        return shapes.release_dict(snapshot, release, clock.today()), 201, _created(location)
 
 
 @blp.route(f"/products/{SLUG}/releases/<string(maxlength=200):version>")
@@ -129,8 +133,8 @@ class ReleaseItem(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args: dict[str, Any], slug: str, version: str) -> Any:
         """One release."""
-        view = service.product_view(slug)
-        return service.release_dict(view, service.get_release(view, version), _as_of(args))
+        snapshot = store.product(slug)
+        return shapes.release_dict(snapshot, service.get_release(snapshot, version), _as_of(args))
 
     @protected(blp, Role.ADMIN)
     @blp.arguments(ReleasePatchSchema, required=False)
@@ -139,8 +143,8 @@ class ReleaseItem(MethodView):
     def patch(self, data: dict[str, Any], slug: str, version: str) -> Any:
         """Change a release's date or notes."""
         service.update_release(slug, version, data)
-        view = service.product_view(slug)
-        return service.release_dict(view, service.get_release(view, version), clock.today())
+        snapshot = store.product(slug)
+        return shapes.release_dict(snapshot, service.get_release(snapshot, version), clock.today())
 
     @protected(blp, Role.ADMIN)
     @blp.response(204)
@@ -159,9 +163,9 @@ class Cycles(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args: dict[str, Any], slug: str) -> Any:
         """Cycles, newest first, with dates, status, support level, latest and platforms."""
-        view = service.product_view(slug)
+        snapshot = store.product(slug)
         as_of = _as_of(args)
-        return [service.cycle_dict(view, c.key, as_of) for c in view.cycles.newest_first]
+        return [shapes.cycle_dict(snapshot, c.key, as_of) for c in snapshot.cycles.newest_first]
 
 
 @blp.route(f"/products/{SLUG}/cycles/<string(maxlength=64):cycle>")
@@ -171,8 +175,8 @@ class CycleItem(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, args: dict[str, Any], slug: str, cycle: str) -> Any:
         """One cycle."""
-        view = service.product_view(slug)
-        return service.cycle_dict(view, service.cycle_key_for(view, cycle), _as_of(args))
+        snapshot = store.product(slug)
+        return shapes.cycle_dict(snapshot, service.cycle_key_for(snapshot, cycle), _as_of(args))
 
 
 @blp.route(f"/products/{SLUG}/cycles/<string(maxlength=64):cycle>/platforms")
@@ -185,10 +189,10 @@ class CyclePlatforms(MethodView):
     def put(self, entries: list[dict[str, str]], slug: str, cycle: str) -> Any:
         """Replace the platforms a cycle supports (a key no release has yet is allowed)."""
         key = service.set_matrix_row(slug, cycle, entries)
-        view = service.product_view(slug)
+        snapshot = store.product(slug)
         return [
             {"platform": e["platform"], "version": e["version"]}
-            for e in service.matrix_dicts(view, key)
+            for e in shapes.matrix_dicts(snapshot, key)
         ]
 
 
@@ -197,7 +201,7 @@ class Platforms(MethodView):
     @blp.response(200, PlatformSchema(many=True))
     def get(self) -> Any:
         """List platforms and their versions."""
-        return service.list_platforms()
+        return platforms.list_platforms()
 
     @protected(blp, Role.ADMIN)
     @blp.arguments(PlatformCreateSchema)
@@ -205,9 +209,9 @@ class Platforms(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def post(self, data: dict[str, Any]) -> Any:
         """Create a platform with its versions."""
-        slug = service.create_platform(data)
+        slug = platforms.create_platform(data)
         location = url_for("catalogue.PlatformItem", slug=slug)
-        return service.get_platform(slug), 201, _created(location)
+        return platforms.get_platform(slug), 201, _created(location)
 
 
 @blp.route(f"/platforms/{SLUG}")
@@ -216,7 +220,7 @@ class PlatformItem(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def get(self, slug: str) -> Any:
         """One platform."""
-        return service.get_platform(slug)
+        return platforms.get_platform(slug)
 
     @protected(blp, Role.ADMIN)
     @blp.arguments(PlatformPatchSchema, required=False)
@@ -224,15 +228,15 @@ class PlatformItem(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     def patch(self, data: dict[str, Any], slug: str) -> Any:
         """Rename a platform."""
-        service.update_platform(slug, data)
-        return service.get_platform(slug)
+        platforms.update_platform(slug, data)
+        return platforms.get_platform(slug)
 
     @protected(blp, Role.ADMIN)
     @blp.response(204)
     @blp.alt_response(404, response="NOT_FOUND")
     def delete(self, slug: str) -> Any:
         """Delete a platform, its versions and their matrix rows."""
-        service.delete_platform(slug)
+        platforms.delete_platform(slug)
         return Response(status=204)
 
 
@@ -246,12 +250,6 @@ class PlatformVersionItem(MethodView):
     @blp.alt_response(409, response="CONFLICT")
     def put(self, data: dict[str, Any], slug: str, version: str) -> Any:
         """Add a platform version, or change its vendor EOL."""
-        created = service.put_platform_version(slug, version, data["vendor_eol"])
+        created = platforms.put_platform_version(slug, version, data["vendor_eol"])
         # 22.4 changes the 22.04 already recorded: answer with the string on record.
-        key = service.version_match_key(version)
-        recorded = next(
-            v
-            for v in service.get_platform(slug)["versions"]
-            if service.version_match_key(v["version"]) == key
-        )
-        return recorded, 201 if created else 200
+        return platforms.recorded_version(slug, version), 201 if created else 200

@@ -14,7 +14,8 @@ from typing import Any
 from flask import Blueprint, Response, jsonify
 
 from app import clock
-from app.catalogue import service as service
+from app.catalogue import store
+from app.catalogue.service import cycle_key_for
 from app.errors import NotFound
 from lifecycle.cycles import Cycle
 
@@ -34,26 +35,26 @@ def _public(response: Response) -> Response:
 @bp.get("/all.json")
 def all_products() -> Response:
     """Every product's slug."""
-    return jsonify([view.slug for view in service.all_product_views()])
+    return jsonify([snapshot.slug for snapshot in store.all_products()])
 
 
 @bp.get(f"/{SLUG}.json")
 def product(slug: str) -> Response:
     """The product's released cycles, newest first."""
-    view = service.product_view(slug)
+    snapshot = store.product(slug)
     as_of = clock.today()
-    return jsonify([cycle_v0(c, as_of) for c in view.cycles.newest_first if _listed(c, as_of)])
+    return jsonify([cycle_v0(c, as_of) for c in snapshot.cycles.newest_first if _listed(c, as_of)])
 
 
 @bp.get(f"/{SLUG}/<string(maxlength=64):cycle>.json")
 def cycle(slug: str, cycle: str) -> Response:
     """One released cycle."""
-    view = service.product_view(slug)
-    key = service.cycle_key_for(view, cycle)
-    found = view.cycles.by_key[key]
+    snapshot = store.product(slug)
+    key = cycle_key_for(snapshot, cycle)
+    found = snapshot.cycles.by_key[key]
     as_of = clock.today()
     if not _listed(found, as_of):
-        raise NotFound(f"{view.slug} has no released cycle {cycle!r}.")
+        raise NotFound(f"{snapshot.slug} has no released cycle {cycle!r}.")
     return jsonify(cycle_v0(found, as_of))
 
 

@@ -7,9 +7,10 @@ from typing import Any
 
 from flask import Flask
 
-from app.eligibility import commands, routes
+from app.eligibility import commands, query, routes
 
 
 def init_app(app: Flask, api: Any) -> None:
+    query.init_app(app)
     api.register_blueprint(routes.blp)
     app.cli.add_command(commands.check_command)

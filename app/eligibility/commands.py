@@ -10,6 +10,7 @@ import click
 from flask.cli import with_appcontext
 
 from app import clock
+from app.eligibility import query as queries
 from app.eligibility import service as service
 from app.errors import ApiError
 from lifecycle.errors import LifecycleError
@@ -42,14 +43,14 @@ Examples:
 @click.option(
     "--environment",
     metavar="ENV",
-    help=f"{' or '.join(service.ENVIRONMENTS)} (default: production).",
+    help=f"{' or '.join(queries.ENVIRONMENTS)} (default: production).",
 )
 @click.option(
     "--subscription",
     metavar="SUB",
-    help=f"{', '.join(service.SUBSCRIPTIONS)} (default: production; basic is non-production).",
+    help=f"{', '.join(queries.SUBSCRIPTIONS)} (default: production; basic is non-production).",
 )
-@click.option("--severity", metavar="SEV", help=f"Requested severity: {service.SEVERITY_HELP}.")
+@click.option("--severity", metavar="SEV", help=f"Requested severity: {queries.SEVERITY_HELP}.")
 @click.option("--as-of", metavar="YYYY-MM-DD", help="Judge on this date (default: today, UTC).")
 @click.option("--json", "as_json", is_flag=True, help="Print the verdict as JSON, and only that.")
 @with_appcontext

@@ -16,8 +16,11 @@ from flask_smorest import Blueprint
 from marshmallow import Schema, fields, validate
 
 from app import clock
+from app.catalogue.schemas import DatesSchema
+from app.eligibility import batch
+from app.eligibility import query as queries
 from app.eligibility import service as service
-from app.schemas import DatesSchema, Day, QuerySchema, Slug, StrictSchema, VersionText
+from app.schemas import Day, QuerySchema, Slug, StrictSchema, VersionText
 from lifecycle.severity import Severity
 from lifecycle.status import Status, SupportLevel
 
@@ -34,7 +37,7 @@ JSON = "application/json"
 # --- schemas, for the OpenAPI document ------------------------------------------------
 
 
-_NOT_BLANK = validate.Length(min=1, max=service.MAX_TEXT)
+_NOT_BLANK = validate.Length(min=1, max=queries.MAX_TEXT)
 
 
 class _EligibilityFields(Schema):
@@ -52,17 +55,17 @@ class _EligibilityFields(Schema):
         metadata={"description": "platform version (22.04 matches 22.4)", "example": "22.04"},
     )
     environment = fields.String(
-        validate=validate.OneOf(service.ENVIRONMENTS),
+        validate=validate.OneOf(queries.ENVIRONMENTS),
         metadata={"description": "default production"},
     )
     subscription = fields.String(
-        validate=validate.OneOf(service.SUBSCRIPTIONS),
+        validate=validate.OneOf(queries.SUBSCRIPTIONS),
         metadata={"description": "default production; basic is a non-production subscription"},
     )
     severity = fields.String(
         validate=_NOT_BLANK,
         metadata={
-            "description": f"the requested severity: {service.SEVERITY_HELP}, any case",
+            "description": f"the requested severity: {queries.SEVERITY_HELP}, any case",
             "example": "high",
         },
     )
@@ -96,7 +99,7 @@ class BatchSchema(StrictSchema):
         fields.Dict(metadata={"description": _ITEM_TEXT}),
         required=True,
         # Not maxItems: the limit is answered 413 (SPEC 6), where a schema violation is a 422.
-        metadata={"description": f"at most {service.MAX_BATCH:,} queries; more is a 413"},
+        metadata={"description": f"at most {batch.MAX_BATCH:,} queries; more is a 413"},
     )
 
 
@@ -144,8 +147,8 @@ class VerdictSchema(Schema):
     as_of = fields.Date(required=True)
     dates = fields.Nested(DatesSchema, required=True, allow_none=True)
     platform = fields.Nested(PlatformVerdictSchema, required=True, allow_none=True)
-    environment = fields.String(required=True, validate=validate.OneOf(service.ENVIRONMENTS))
-    subscription = fields.String(required=True, validate=validate.OneOf(service.SUBSCRIPTIONS))
+    environment = fields.String(required=True, validate=validate.OneOf(queries.ENVIRONMENTS))
+    subscription = fields.String(required=True, validate=validate.OneOf(queries.SUBSCRIPTIONS))
     allowed_severities = fields.List(fields.String(validate=_SEVERITY), required=True)
     severity = fields.Nested(SeverityVerdictSchema, required=True)
     upgrade_to = fields.String(required=True, allow_none=True)
@@ -187,7 +190,7 @@ class Eligibility(MethodView):
         404 for an unknown product; 422 for invalid fields (``errors`` names each), with
         the code ``invalid_version`` for a version that does not parse.
         """
-        text = service.decide_json(service.query_values(request.args), clock.today())
+        text = service.decide_json(queries.query_values(request.args), clock.today())
         return Response(text, mimetype=JSON)
 
     @blp.doc(
@@ -207,4 +210,4 @@ class Eligibility(MethodView):
         than 10,000 queries a 413.
         """
         body = request.get_json()
-        return Response(service.answer_batch(body, clock.today()), mimetype=JSON)
+        return Response(batch.answer_batch(body, clock.today()), mimetype=JSON)

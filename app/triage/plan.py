@@ -66,7 +66,8 @@ from typing import Any
 from flask import Flask, current_app
 from marshmallow import ValidationError, fields, validate
 
-from app.catalogue.service import product_view
+from app.catalogue import store
+from app.eligibility import query as queries
 from app.eligibility import service as eligibility
 from app.errors import Unprocessable
 from app.schemas import MAX_DATE, MIN_DATE, LongText, StrictSchema
@@ -330,7 +331,7 @@ def triage(payload: Any, support: SupportSettings | None = None) -> dict[str, An
     default_as_of = calendar.local_date(submitted_at) if submitted_at is not None else _ANY_DAY
     query: Query | None = None
     try:
-        query = eligibility.parse_query(query_part, default_as_of)
+        query = queries.parse_query(query_part, default_as_of)
     except Unprocessable as error:
         errors.update(error.errors or {})
     if errors:
@@ -348,7 +349,7 @@ def triage(payload: Any, support: SupportSettings | None = None) -> dict[str, An
 
     channel = Channel(ticket["channel"])
     severity, source = requested_severity(ticket["subject"], channel, query.severity)
-    view = product_view(query.product)
+    view = store.product(query.product)
     verdict = eligibility.judge_with(replace(query, severity=severity), view)
 
     granted = verdict.severity_granted

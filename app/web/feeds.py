@@ -11,9 +11,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, current_app, url_for
+from sqlalchemy import select
 
-from app import clock
-from app.catalogue import service as service
+from app import clock, db
+from app.announce.models import Announcement
+from app.catalogue import store
+from app.catalogue.store import ProductSnapshot
 from app.errors import NotFound
 from app.web.pages import error_page
 from lifecycle.milestones import Milestone, MilestoneKind, milestones
@@ -55,9 +58,9 @@ def public_url(path: str) -> str:
     return str(current_app.config.get("PUBLIC_BASE_URL", "")).rstrip("/") + path
 
 
-def _product_or_404(slug: str) -> service.ProductView | Response:
+def _product_or_404(slug: str) -> ProductSnapshot | Response:
     try:
-        return service.product_view(slug)
+        return store.product(slug)
     except NotFound:
         body = error_page(404, "Product not found", f"No product is named {slug!r}.")
         return Response(body, status=404, mimetype="text/html")
@@ -68,27 +71,27 @@ def _product_or_404(slug: str) -> service.ProductView | Response:
 
 @bp.get("/calendar.ics")
 def calendar() -> Response:
-    views = service.all_product_views()
-    return _calendar_response(views, "Lifecycle milestones", "lifecycle.ics")
+    snapshots = store.all_products()
+    return _calendar_response(snapshots, "Lifecycle milestones", "lifecycle.ics")
 
 
 @bp.get(f"/products/{SLUG}/calendar.ics")
 def product_calendar(slug: str) -> Response:
-    view = _product_or_404(slug)
-    if isinstance(view, Response):
-        return view
-    return _calendar_response([view], f"{view.name} lifecycle", f"{view.slug}.ics")
+    snapshot = _product_or_404(slug)
+    if isinstance(snapshot, Response):
+        return snapshot
+    return _calendar_response([snapshot], f"{snapshot.name} lifecycle", f"{snapshot.slug}.ics")
 
 
-def _calendar_response(views: Sequence[service.ProductView], name: str, filename: str) -> Response:
-    body = build_calendar(views, name, stamp=datetime.combine(clock.today(), time(), UTC))
+def _calendar_response(snapshots: Sequence[ProductSnapshot], name: str, filename: str) -> Response:
+    body = build_calendar(snapshots, name, stamp=datetime.combine(clock.today(), time(), UTC))
     response = Response(body, mimetype=CALENDAR_MIMETYPE)
     response.headers["Content-Type"] = f"{CALENDAR_MIMETYPE}; charset=utf-8"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     return response
 
 
-def build_calendar(views: Iterable[service.ProductView], name: str, stamp: datetime) -> bytes:
+def build_calendar(snapshots: Iterable[ProductSnapshot], name: str, stamp: datetime) -> bytes:
     """One all-day event per milestone of every product, alarms 90, 30 and 7 days ahead."""
     # Imported here, like feedgen below: only the feeds need them, not every process.
     from icalendar import Calendar
@@ -103,20 +106,20 @@ def build_calendar(views: Iterable[service.ProductView], name: str, stamp: datet
     # Clients poll a subscribed calendar; once a day is plenty for dates known months ahead.
     cal.add("refresh-interval", timedelta(days=1), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "P1D")
-    for view in views:
-        url = public_url(url_for("pages.product", slug=view.slug))
-        for milestone in milestones(view.slug, view.cycles):
-            cal.add_component(_event(view, milestone, url, stamp))
+    for snapshot in snapshots:
+        url = public_url(url_for("pages.product", slug=snapshot.slug))
+        for milestone in milestones(snapshot.slug, snapshot.cycles):
+            cal.add_component(_event(snapshot, milestone, url, stamp))
     data: bytes = cal.to_ical()
     return data
 
 
-def _cycle_words(view: service.ProductView, cycle: str) -> str:
-    kind = "major" if view.policy.cycle == "major" else "minor"
-    return f"{view.name} {kind} release {cycle}"
+def _cycle_words(snapshot: ProductSnapshot, cycle: str) -> str:
+    kind = "major" if snapshot.policy.cycle == "major" else "minor"
+    return f"{snapshot.name} {kind} release {cycle}"
 
 
-def _event(view: service.ProductView, m: Milestone, url: str, stamp: datetime) -> Event:
+def _event(snapshot: ProductSnapshot, m: Milestone, url: str, stamp: datetime) -> Event:
     from icalendar import Alarm, Event
 
     event = Event()
@@ -124,11 +127,11 @@ def _event(view: service.ProductView, m: Milestone, url: str, stamp: datetime) -
     event.add("dtstamp", stamp)
     event.add("dtstart", m.date)
     event.add("dtend", m.date + timedelta(days=1))
-    summary = f"{view.name} {m.cycle} {_HEADLINE[m.kind]}"
+    summary = f"{snapshot.name} {m.cycle} {_HEADLINE[m.kind]}"
     event.add("summary", summary)
     event.add(
         "description",
-        f"{_cycle_words(view, m.cycle)} {_WHAT[m.kind]} {m.date.isoformat()}. "
+        f"{_cycle_words(snapshot, m.cycle)} {_WHAT[m.kind]} {m.date.isoformat()}. "
         f"{_MEANING[m.kind]}\n\nLifecycle page: {url}",
     )
     event.add("url", url)
@@ -154,11 +157,11 @@ def feed() -> Response:
 
 @bp.get(f"/products/{SLUG}/feed.atom")
 def product_feed(slug: str) -> Response:
-    view = _product_or_404(slug)
-    if isinstance(view, Response):
-        return view
-    page = url_for("pages.product", slug=view.slug)
-    return _feed_response(view.slug, f"{view.name} lifecycle announcements", page)
+    snapshot = _product_or_404(slug)
+    if isinstance(snapshot, Response):
+        return snapshot
+    page = url_for("pages.product", slug=snapshot.slug)
+    return _feed_response(snapshot.slug, f"{snapshot.name} lifecycle announcements", page)
 
 
 def _feed_response(slug: str | None, title: str, page: str) -> Response:
@@ -175,20 +178,13 @@ def _feed_response(slug: str | None, title: str, page: str) -> Response:
     return response
 
 
-def announcements(slug: str | None, limit: int = FEED_LIMIT) -> list[Any]:
-    """The newest announcements (of one product), newest first; none before SPEC 10 landed."""
-    try:
-        from app.announce.models import Announcement
-    except ImportError:
-        return []
-    from sqlalchemy import select
-
-    from app import db
-
+def announcements(slug: str | None, limit: int = FEED_LIMIT) -> list[Announcement]:
+    """The newest announcements (of one product), newest first."""
     query = select(Announcement).order_by(Announcement.created_at.desc(), Announcement.id.desc())
     if slug is not None:
         query = query.where(Announcement.product == slug)
-    return list(db.session().scalars(query.limit(limit)))
+    with db.reading() as session:
+        return list(session.scalars(query.limit(limit)))
 
 
 def build_feed(

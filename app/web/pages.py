@@ -12,7 +12,9 @@ from typing import Any
 
 from flask import Blueprint, Response, render_template, request, url_for
 
-from app.catalogue import service as service
+from app.catalogue import store
+from app.catalogue.store import ProductSnapshot
+from app.eligibility import query as queries
 from app.eligibility import service as eligibility
 from app.errors import ApiError, NotFound, Unprocessable
 from app.web.as_of import BadAsOf, parse_as_of
@@ -104,7 +106,7 @@ def error_page(status: int, title: str, detail: str) -> str:
 @bp.get("/")
 def index() -> str:
     as_of, given = parse_as_of(request.args)
-    rows = [_product_row(view, as_of) for view in service.all_product_views()]
+    rows = [_product_row(snapshot, as_of) for snapshot in store.all_products()]
     return render_template("index.html", products=rows, as_of=as_of, as_of_given=given)
 
 
@@ -112,54 +114,47 @@ def index() -> str:
 def product(slug: str) -> tuple[str, int]:
     as_of, given = parse_as_of(request.args)
     try:
-        view = service.product_view(slug)
+        snapshot = store.product(slug)
     except NotFound:
         detail = f"No product is named {slug!r}. The list of products is on the home page."
         return error_page(404, "Product not found", detail), 404
-    # A page without a version check depends only on the view and the date: a
+    # A page without a version check depends only on the snapshot and the date: a
     # product with dozens of cycles is rendered once per change, not per visit.
     cacheable = set(request.args) <= {"as_of"}
-    key = (slug, as_of, given)
-    cached = _PAGES.get(key) if cacheable else None
-    if cached is not None and cached[0] is view:
-        return cached[1], 200
-    html, status = _render_product(view, as_of, given)
+    key = (as_of, given)
+    cached = snapshot.pages.get(key) if cacheable else None
+    if cached is not None:
+        return cached, 200
+    html, status = _render_product(snapshot, as_of, given)
     if cacheable and status == 200:
-        if len(_PAGES) >= _PAGES_MAX:
-            _PAGES.clear()
-        _PAGES[key] = (view, html)
+        snapshot.pages.put(key, html)
     return html, status
 
 
-# (slug, as_of, as_of given) -> (the view it was rendered from, the page).
-_PAGES: dict[tuple[str, date, bool], tuple[service.ProductView, str]] = {}
-_PAGES_MAX = 1024
-
-
-def _render_product(view: service.ProductView, as_of: date, given: bool) -> tuple[str, int]:
-    rows = [_cycle_row(view, cycle, as_of) for cycle in view.cycles.newest_first]
+def _render_product(snapshot: ProductSnapshot, as_of: date, given: bool) -> tuple[str, int]:
+    rows = [_cycle_row(snapshot, cycle, as_of) for cycle in snapshot.cycles.newest_first]
     label = f"as of {as_of}" if given else f"today, {as_of}"
-    timeline = build_timeline(view.cycles, as_of, label)
-    check = _check(view, as_of)
+    timeline = build_timeline(snapshot.cycles, as_of, label)
+    check = _check(snapshot, as_of)
     status = 422 if check["error"] else 200
     return (
         render_template(
             "product.html",
-            product=view,
+            product=snapshot,
             cycles=rows,
             timeline=timeline,
             as_of=as_of,
             as_of_given=given,
             check=check,
-            platform_choices=_platform_choices(view),
+            platform_choices=_platform_choices(snapshot),
             environments=ENVIRONMENTS,
             subscriptions=SUBSCRIPTIONS,
             severities=SEVERITIES,
             level_words=SUPPORT_LEVEL_WORDS,
-            policy=policy_words(view.policy),
-            example_version=_example_version(view, as_of),
-            calendar_url=url_for("feeds.product_calendar", slug=view.slug),
-            feed_url=url_for("feeds.product_feed", slug=view.slug),
+            policy=policy_words(snapshot.policy),
+            example_version=_example_version(snapshot, as_of),
+            calendar_url=url_for("feeds.product_calendar", slug=snapshot.slug),
+            feed_url=url_for("feeds.product_feed", slug=snapshot.slug),
         ),
         status,
     )
@@ -192,47 +187,47 @@ def policy_words(policy: Policy) -> str:
     return f"{full} full support{security}.{scope} {eosl}"
 
 
-def _product_row(view: service.ProductView, as_of: date) -> ProductRow:
-    newest = next((c for c in view.cycles.newest_first if not c.is_prerelease_only), None)
+def _product_row(snapshot: ProductSnapshot, as_of: date) -> ProductRow:
+    newest = next((c for c in snapshot.cycles.newest_first if not c.is_prerelease_only), None)
     status = newest.status(as_of) if newest else None
     return ProductRow(
-        slug=view.slug,
-        name=view.name,
-        description=view.description,
+        slug=snapshot.slug,
+        name=snapshot.name,
+        description=snapshot.description,
         cycle=newest.key if newest else None,
         status=status,
         planned_on=newest.dates.released_on if status is Status.PLANNED and newest else None,
         supported=tuple(
             (c.key, SUPPORT_LEVEL_WORDS[support_level(s).value])
-            for c in view.cycles.newest_first
+            for c in snapshot.cycles.newest_first
             if is_covered(s := c.status(as_of))
         ),
-        latest=_latest_of_product(view, as_of),
+        latest=_latest_of_product(snapshot, as_of),
         next_change=min(
-            (d for c in view.cycles.newest_first if (d := c.next_change(as_of)) is not None),
+            (d for c in snapshot.cycles.newest_first if (d := c.next_change(as_of)) is not None),
             default=None,
         ),
     )
 
 
-def _latest_of_product(view: service.ProductView, as_of: date) -> Release | None:
-    for cycle in view.cycles.newest_first:
+def _latest_of_product(snapshot: ProductSnapshot, as_of: date) -> Release | None:
+    for cycle in snapshot.cycles.newest_first:
         latest = cycle.latest(as_of)
         if latest is not None:
             return latest
     return None
 
 
-def _example_version(view: service.ProductView, as_of: date) -> str:
-    latest = _latest_of_product(view, as_of)
+def _example_version(snapshot: ProductSnapshot, as_of: date) -> str:
+    latest = _latest_of_product(snapshot, as_of)
     return f"e.g. {latest.version}" if latest is not None else "e.g. 2.1.0"
 
 
-def _cycle_row(view: service.ProductView, cycle: Cycle, as_of: date) -> CycleRow:
+def _cycle_row(snapshot: ProductSnapshot, cycle: Cycle, as_of: date) -> CycleRow:
     dates = cycle.dates
     platforms = []
-    for slug, version in view.matrix.row(cycle.key):
-        found = view.registry.find(slug, version)
+    for slug, version in snapshot.matrix.row(cycle.key):
+        found = snapshot.registry.find(slug, version)
         if found is None:
             platforms.append(PlatformItem(slug, version, None, False))
             continue
@@ -266,10 +261,10 @@ def _cycle_row(view: service.ProductView, cycle: Cycle, as_of: date) -> CycleRow
     )
 
 
-def _platform_choices(view: service.ProductView) -> list[tuple[str, list[tuple[str, str]]]]:
+def _platform_choices(snapshot: ProductSnapshot) -> list[tuple[str, list[tuple[str, str]]]]:
     """The registry's platform versions, grouped by platform, as (value, label) options."""
     groups = []
-    for platform in sorted(view.registry.platforms.values(), key=lambda p: p.name.casefold()):
+    for platform in sorted(snapshot.registry.platforms.values(), key=lambda p: p.name.casefold()):
         options = [
             (f"{platform.slug}:{v.version}", f"{platform.name} {v.version}")
             for v in platform.versions
@@ -279,7 +274,7 @@ def _platform_choices(view: service.ProductView) -> list[tuple[str, list[tuple[s
     return groups
 
 
-def _check(view: service.ProductView, as_of: date) -> dict[str, Any]:
+def _check(snapshot: ProductSnapshot, as_of: date) -> dict[str, Any]:
     """The version check form's state, and the verdict when a version was given."""
     args = request.args
     form = {
@@ -306,7 +301,7 @@ def _check(view: service.ProductView, as_of: date) -> dict[str, Any]:
             )
             return state
     fields = {
-        "product": view.slug,
+        "product": snapshot.slug,
         "version": form["version"],
         "platform": platform,
         "platform_version": platform_version,
@@ -316,8 +311,8 @@ def _check(view: service.ProductView, as_of: date) -> dict[str, Any]:
     }
     try:
         # The same parsing and judging as the API, the batch, triage and the CLI.
-        query = eligibility.parse_query(fields, as_of)
-        verdict = eligibility.judge_with(query, view)
+        query = queries.parse_query(fields, as_of)
+        verdict = eligibility.judge_with(query, snapshot)
     except Unprocessable as exc:
         field, messages = next(iter((exc.errors or {"version": [exc.detail]}).items()))
         state["error"] = f"Invalid {field.replace('_', ' ')}: {' '.join(messages)}"
@@ -331,6 +326,6 @@ def _check(view: service.ProductView, as_of: date) -> dict[str, Any]:
     state["verdict"] = body
     state["status"] = verdict.status
     if platform is not None and platform_version is not None:
-        known = view.registry.platforms.get(platform)
+        known = snapshot.registry.platforms.get(platform)
         state["platform_name"] = f"{known.name if known else platform} {platform_version}"
     return state

@@ -18,7 +18,7 @@ from flask.testing import FlaskClient
 from standardwebhooks.webhooks import Webhook
 
 from app.announce import service as announcer
-from app.announce.delivery import RefusedAddress, check_webhook_url
+from app.announce.senders import RefusedAddress, check_webhook_url
 from app.auth import Role, create_token
 
 UPCOMING = "/api/v1/upcoming"

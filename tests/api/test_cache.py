@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from app.catalogue.service import CatalogueCache
+from app.catalogue.store import CatalogueStore
 from tests.conftest import dispose, make_app
 
 PRODUCT = "/api/v1/products/aperturedb"
@@ -27,7 +27,7 @@ class CaughtUpClient(FlaskClient):
     """
 
     def open(self, *args: Any, **kwargs: Any) -> Any:
-        feed = self.application.extensions["revision_probe"].feed(True)
+        feed = self.application.extensions["catalogue"].feed()
         if feed is not None:
             feed.sync()
         return super().open(*args, **kwargs)
@@ -67,9 +67,9 @@ def writer(client: FlaskClient, admin: dict[str, str]) -> FlaskClient:
     return client
 
 
-def cache_of(app: Flask) -> CatalogueCache:
-    cache: CatalogueCache = app.extensions["catalogue_cache"]
-    return cache
+def store_of(app: Flask) -> CatalogueStore:
+    store: CatalogueStore = app.extensions["catalogue"]
+    return store
 
 
 def cycles(client: FlaskClient, as_of: str = "2026-01-01") -> list[dict[str, Any]]:
@@ -166,47 +166,47 @@ def test_a_read_does_not_rederive_when_nothing_changed(
     writer: FlaskClient, admin: dict[str, str], other: Flask
 ) -> None:
     reader = other.test_client()
-    cache = cache_of(other)
+    store = store_of(other)
     cycles(reader)
-    first = cache.views["aperturedb"]
+    first = store.cached("aperturedb")
     for path in [f"{PRODUCT}/cycles", PRODUCT, f"{PRODUCT}/releases", f"{PRODUCT}/cycles/2"]:
         assert reader.get(path).status_code == 200
-        assert cache.views["aperturedb"] is first, path
+        assert store.cached("aperturedb") is first, path
     # The list reads through the same cache.
     reader.get("/api/v1/products")
-    assert cache.views["aperturedb"] is first
-    other_view = cache.views["other"]
+    assert store.cached("aperturedb") is first
+    other_view = store.cached("other")
 
     # A write to one product re-derives that product only.
     writer.post(
         f"{PRODUCT}/releases", json={"version": "2.1.0", "released_on": "2025-06-01"}, headers=admin
     )
     cycles(reader)
-    second = cache.views["aperturedb"]
+    second = store.cached("aperturedb")
     assert second is not first
     assert second.revision > first.revision
     reader.get("/api/v1/products/other")
-    assert cache.views["other"] is other_view
+    assert store.cached("other") is other_view
     cycles(reader)
-    assert cache.views["aperturedb"] is second
+    assert store.cached("aperturedb") is second
 
     # A platform write moves every product's platforms revision.
     writer.patch("/api/v1/platforms/ubuntu", json={"name": "Ubuntu LTS"}, headers=admin)
     reader.get("/api/v1/products/other")
-    assert cache.views["other"] is not other_view
+    assert store.cached("other") is not other_view
 
 
 def test_reads_do_not_rederive_in_the_writing_worker_either(
     app: Flask, writer: FlaskClient, admin: dict[str, str]
 ) -> None:
-    cache = cache_of(app)
+    store = store_of(app)
     cycles(writer)
-    first = cache.views["aperturedb"]
+    first = store.cached("aperturedb")
     cycles(writer, "2030-01-01")  # another as-of date needs no new derivation
-    assert cache.views["aperturedb"] is first
+    assert store.cached("aperturedb") is first
     writer.patch(f"{PRODUCT}/releases/2.0.0", json={"notes": "LTS"}, headers=admin)
     assert writer.get(f"{PRODUCT}/releases/2.0.0").json["notes"] == "LTS"
-    assert cache.views["aperturedb"] is not first
+    assert store.cached("aperturedb") is not first
 
 
 def test_a_product_recreated_under_its_old_slug_is_not_served_from_a_stale_cache(
@@ -319,8 +319,9 @@ def test_an_import_racing_a_patch_leaves_no_worker_serving_the_patch(
 
     from sqlalchemy import event
 
+    from app.catalogue.files import load_catalogue
     from app.catalogue.models import Product as ProductRow
-    from app.catalogue.transfer import export_document, import_catalogue, load_catalogue
+    from app.catalogue.transfer import export_document, import_catalogue
 
     reader = other.test_client()
     with app.app_context():

@@ -20,7 +20,7 @@ from sqlalchemy import create_engine, text
 
 from app import migrate
 from app.catalogue.changes import ChangeFeed, Token
-from app.catalogue.service import CatalogueCache, RevisionProbe
+from app.catalogue.store import CatalogueStore
 from tests.conftest import PG_BASE, PostgresSchema, _token, dispose, make_app, pg_schema_url
 
 pytestmark = pytest.mark.postgres
@@ -72,7 +72,8 @@ class Counting:
     """Counts the revision queries an app's reads make."""
 
     def __init__(self, app: Flask) -> None:
-        self.probe: RevisionProbe = app.extensions["revision_probe"]
+        self.store: CatalogueStore = app.extensions["catalogue"]
+        self.probe = self.store.probe
         self.calls = 0
         real = self.probe.revisions
 
@@ -83,7 +84,7 @@ class Counting:
         self.probe.revisions = revisions  # type: ignore[method-assign]
 
     def feed(self) -> ChangeFeed:
-        feed = self.probe.feed(True)
+        feed = self.store.feed()
         assert feed is not None
         return feed
 
@@ -378,14 +379,12 @@ def test_the_setting_turns_notifications_off(pg_url: str, tmp_path: Path) -> Non
             json={"version": "1.0.0", "released_on": "2024-01-10"},
             headers=admin,
         )
-        probe: RevisionProbe = app.extensions["revision_probe"]
+        store: CatalogueStore = app.extensions["catalogue"]
         counting = Counting(app)
         for _ in range(3):
             assert status_of(client, "1.0.0") == "current"
         assert counting.calls == 3
-        assert probe.feed(False) is None
-        cache: CatalogueCache = app.extensions["catalogue_cache"]
-        assert cache.checked == {}
+        assert store.feed() is None
     finally:
         dispose(app)
 
@@ -397,8 +396,8 @@ def test_sqlite_has_no_feed(tmp_path: Path, sqlite_template: Path) -> None:
     shutil.copyfile(sqlite_template, path)
     app = make_app(f"sqlite:///{path}", tmp_path)
     try:
-        probe: RevisionProbe = app.extensions["revision_probe"]
-        assert probe.feed(True) is None
+        store: CatalogueStore = app.extensions["catalogue"]
+        assert store.feed() is None
     finally:
         dispose(app)
 

@@ -19,6 +19,8 @@ from hypothesis import strategies as st
 from werkzeug.test import TestResponse
 
 import app.eligibility.service as service
+from app.eligibility import query as queries
+from app.eligibility import splice
 from lifecycle.cycles import Release, derive
 from lifecycle.policy import Policy
 from lifecycle.severity import Severity
@@ -231,22 +233,18 @@ def test_the_same_queries_in_any_order_get_the_same_answers(api: FlaskClient) ->
         assert results(api, [queries[i]]) == [answers[i]]
 
 
-def test_recorded_releases_of_a_cycle_are_judged_once_per_batch(
-    api: FlaskClient, monkeypatch: pytest.MonkeyPatch
+def test_versions_that_share_a_verdict_are_each_answered_as_their_own_get(
+    api: FlaskClient,
 ) -> None:
-    """1.0.0, 1.4.2 and its other spelling differ only in the version: one verdict is
-    judged and encoded, the others reuse it. 1.4.3 (unknown) and 2.5.1 are judged apart."""
-    calls: list[str] = []
-    real = service.Judge.__call__
-
-    def counting(judge: Any, query: Any) -> Any:
-        calls.append(query.version)
-        return real(judge, query)
-
-    monkeypatch.setattr(service.Judge, "__call__", counting)
+    """1.0.0, 1.4.2 and its other spelling differ only in the version, so the batch
+    splices one encoded verdict for them; 1.4.3 (unknown) and 2.5.1 are judged apart.
+    Each answer is the one its own GET gives."""
     queries = [q("1.0.0"), q("1.4.2"), q("v1.4.2"), q("1.4.3"), q("2.5.1"), q("1.4.2")]
     answers = results(api, queries)
-    assert calls == ["1.0.0", "1.4.3", "2.5.1"]
+    for query, answer in zip(queries, answers, strict=True):
+        single = api.get(URL, query_string=query)
+        assert single.status_code == 200
+        assert answer == single.json
     assert [a["version"] for a in answers] == [
         "1.0.0",
         "1.4.2",
@@ -307,8 +305,8 @@ def test_the_rest_of_a_verdict_joins_its_head_as_one_encoding(
     query = Query(product, version, as_of, *platform, environment, subscription, severity)
     verdict = judge(query, cycles, _REGISTRY, _MATRIX, name)
     whole = service.encode(verdict.to_dict())
-    head = '{"product": ' + service._string(product) + ', "version": '
-    assert head + service._string(version) + ", " + service._tail(verdict) == whole
+    head = '{"product": ' + splice._string(product) + ', "version": '
+    assert head + splice._string(version) + ", " + splice._tail(verdict) == whole
     assert whole.isascii()
 
 
@@ -473,23 +471,33 @@ def test_bodies_that_are_not_json(
     assert answer.mimetype == "application/problem+json"
 
 
-def test_products_are_resolved_once_per_batch(
-    api: FlaskClient, monkeypatch: pytest.MonkeyPatch
+def test_a_batch_reads_its_products_in_a_fixed_number_of_queries(
+    api: FlaskClient, seeded: Flask
 ) -> None:
-    calls: list[set[str]] = []
-    real = service.product_views  # type: ignore[attr-defined]
+    """However many queries a batch has, its products cost the same few statements."""
+    from sqlalchemy import event
 
-    def counting(slugs: Any) -> Any:
-        calls.append(set(slugs))
-        return real(slugs)
+    statements: list[str] = []
 
-    def refuse(slug: str) -> Any:
-        raise AssertionError(f"product_view({slug!r}) called per query")
+    def note(*args: Any) -> None:
+        statements.append(str(args[2]))
 
-    monkeypatch.setattr(service, "product_views", counting)
-    monkeypatch.setattr(service, "product_view", refuse)
-    answers = results(api, [q("2.5.1"), q("1.4.2"), q("1", product="nope"), q("2.0.0")] * 50)
-    assert calls == [{PRODUCT, "nope"}]
+    engine = seeded.extensions["db_engine"]
+    seeded.extensions["catalogue"].clear()
+
+    def count(batch: list[dict[str, Any]]) -> tuple[int, list[dict[str, Any]]]:
+        statements.clear()
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            answers = results(api, batch)
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+        return len(statements), answers
+
+    small, _ = count([q("2.5.1"), q("1", product="nope")])
+    seeded.extensions["catalogue"].clear()
+    large, answers = count([q("2.5.1"), q("1.4.2"), q("1", product="nope"), q("2.0.0")] * 50)
+    assert large == small
     assert answers[2]["error"]["status"] == 404
 
 
@@ -525,11 +533,11 @@ def test_a_catalogue_change_is_seen_at_once(seeded: Flask, api: FlaskClient) -> 
     ],
 )
 def test_parse_query_checks_at_least_what_the_query_checks(fields: dict[str, Any]) -> None:
-    """parse_query builds its Query without the constructor's checks (it has made them,
+    """validate builds its Query without the constructor's checks (it has made them,
     field by field): what it accepts, the constructor accepts as the same query."""
     from lifecycle.verdict import Query
 
-    parsed = service.parse_query(fields, date(2026, 11, 22))
+    parsed = queries.validate(fields, date(2026, 11, 22))
     made = Query(
         parsed.product,
         parsed.version,

@@ -36,11 +36,11 @@ def web(feeds_app: Flask) -> FlaskClient:
 
 
 def expected_milestones(app: Flask, slug: str) -> list[Any]:
-    from app.catalogue import service as catalogue
+    from app.catalogue import store
     from lifecycle.milestones import milestones
 
     with app.app_context():
-        return milestones(slug, catalogue.product_view(slug).cycles)
+        return milestones(slug, store.product(slug).cycles)
 
 
 def parse_calendar(data: bytes) -> Any:
@@ -160,11 +160,9 @@ def _announce(app: Flask, rows: list[dict[str, Any]]) -> None:
     models = pytest.importorskip("app.announce.models")
     from app import db
 
-    with app.app_context():
-        session = db.session()
+    with app.app_context(), db.unit_of_work() as session:
         for row in rows:
             session.add(models.Announcement(**row))
-        session.commit()
 
 
 def _row(product: str, name: str, cycle: str, lead: int, created: datetime) -> dict[str, Any]:

@@ -266,7 +266,7 @@ def test_an_empty_patch_changes_nothing(
     client.post(PRODUCTS, json={"slug": "aperturedb", "name": "ApertureDB"}, headers=admin)
     release(client, admin, "aperturedb", "1.0.0", "2024-01-10")
     client.get(f"{PRODUCTS}/aperturedb")
-    cached = app.extensions["catalogue_cache"].views["aperturedb"]
+    cached = app.extensions["catalogue"].cached("aperturedb")
     for path in ["", "/releases/1.0.0"]:
         answer = client.patch(f"{PRODUCTS}/aperturedb{path}", headers=admin, **request_options)
         assert answer.status_code == 200
@@ -274,4 +274,4 @@ def test_an_empty_patch_changes_nothing(
         revision = conn.execute(text("SELECT revision FROM products")).scalar_one()
     assert revision == cached.revision
     client.get(f"{PRODUCTS}/aperturedb")
-    assert app.extensions["catalogue_cache"].views["aperturedb"] is cached
+    assert app.extensions["catalogue"].cached("aperturedb") is cached

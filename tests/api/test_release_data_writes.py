@@ -17,13 +17,13 @@ from flask.testing import FlaskCliRunner
 from sqlalchemy import event, text
 
 from app import db
-from app.catalogue import transfer
+from app.catalogue import bulk
 from app.catalogue.models import Product
 from app.catalogue.service import new_revision
 from lifecycle.versions import canonical_version, parse_version
 
 # More than one multi-row INSERT's worth, and not a multiple of it.
-MANY = 2 * transfer._ROWS_PER_INSERT + 37
+MANY = 2 * bulk._ROWS_PER_INSERT + 37
 START = date(2001, 1, 1)
 
 
@@ -77,10 +77,8 @@ def test_every_row_is_stored_as_the_models_store_it(
     ]
 
     # The product row is the one the ORM makes, but for its id, revision and time.
-    with app.app_context():
-        session = db.session()
+    with app.app_context(), db.unit_of_work() as session:
         session.add(Product(slug="by-orm", name="by-orm", revision=new_revision()))
-        session.commit()
     mine, theirs = product_columns(app, "many"), product_columns(app, "by-orm")
     assert mine["revision"] > 0
     assert mine["created_at"] is not None
@@ -100,14 +98,14 @@ def fail_after_writing(
     """Once the releases of a file holding ``version`` are written, ``failure(write, cursor,
     rows)`` runs in the same transaction."""
     for name in ("_insert_releases", "_copy_releases"):
-        original = getattr(transfer, name)
+        original = getattr(bulk, name)
 
         def write(cursor: Any, rows: list[Any], original: Write = original) -> None:
             original(cursor, rows)
             if any(row[1] == version for row in rows):
                 failure(original, cursor, rows)
 
-        monkeypatch.setattr(transfer, name, write)
+        monkeypatch.setattr(bulk, name, write)
 
 
 def test_a_file_the_database_refuses_leaves_nothing_and_the_rest_goes_on(
@@ -175,3 +173,38 @@ def test_postgresql_commits_files_asynchronously_and_ends_durable(
     assert "txid_current()" in statements[-1]
     with engine.connect() as conn:
         assert conn.execute(text("SHOW synchronous_commit")).scalar() == "on"
+
+
+def test_the_drivers_rows_are_the_orms_rows(app: Flask) -> None:
+    """The speed trick (multi-row INSERTs, COPY) stores what the ORM's plain insert does."""
+    from app.catalogue.store import touch
+
+    versions = many_versions()
+    with app.app_context():
+        with db.unit_of_work() as session:
+            for slug in ("fast", "plain"):
+                session.add(Product(slug=slug, name=slug, revision=new_revision()))
+        ids = dict(rows(app, "SELECT slug, id FROM products"))
+
+        def values(product_id: int) -> list[tuple[int, str, str, date]]:
+            return [
+                (product_id, v, canonical_version(parse_version(v)), date.fromisoformat(i["date"]))
+                for v, i in versions.items()
+            ]
+
+        postgres = app.extensions["db_engine"].dialect.name == "postgresql"
+        with db.unit_of_work() as session:
+            cursor = bulk.cursor(session)
+            try:
+                bulk.insert_releases(cursor, values(ids["fast"]), postgres)
+            finally:
+                cursor.close()
+            bulk.plain_insert(session, values(ids["plain"]))
+            touch(session)
+    query = (
+        "SELECT r.version, r.version_key, r.released_on, r.notes FROM releases r "
+        "WHERE r.product_id = :p ORDER BY r.id"
+    )
+    fast, plain = rows(app, query, p=ids["fast"]), rows(app, query, p=ids["plain"])
+    assert len(fast) == MANY
+    assert fast == plain

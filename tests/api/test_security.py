@@ -286,10 +286,8 @@ def _token_name(app: Flask, secret: str) -> str:
     from app import db
     from app.auth import ApiToken
 
-    with app.app_context():
-        name = db.session().scalar(
-            select(ApiToken.name).where(ApiToken.token_hash == _sha256(secret))
-        )
+    with app.app_context(), db.reading() as session:
+        name = session.scalar(select(ApiToken.name).where(ApiToken.token_hash == _sha256(secret)))
     assert name is not None
     return str(name)
 

@@ -13,7 +13,7 @@ from flask import Flask
 from app.triage import plan as support_plan
 from lifecycle.calendar import BusinessCalendar
 from lifecycle.triage import SupportPlan
-from tests.conftest import ROOT, make_app
+from tests.conftest import ROOT, dispose, make_app
 
 # Each is imported by the code that uses it, when it runs.
 NOT_AT_STARTUP = [
@@ -22,6 +22,8 @@ NOT_AT_STARTUP = [
     "holidays",  # the business calendar, until a calendar with holidays is used
     "app.announce.service",  # announcements (API views, announce command)
     "app.announce.delivery",
+    "app.announce.senders",
+    "app.announce.subscriptions",
     "standardwebhooks",
     "smtplib",
     "apscheduler",  # the scheduler command
@@ -55,5 +57,4 @@ def test_without_a_plan_file_the_defaults_are_made_on_first_use(tmp_path: Path) 
         assert first is support_plan.settings() is support_plan.default_settings()
     assert first == support_plan.SupportSettings(plan=SupportPlan(), calendar=BusinessCalendar())
     assert first.source is None
-    app.extensions["db_engine"].dispose()
-    app.extensions["revision_probe"].dispose()
+    dispose(app)

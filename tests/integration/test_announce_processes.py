@@ -134,19 +134,19 @@ def due_catalogue(app: Flask, products: int, today: date) -> dict[str, str]:
 
 
 def count(app: Flask, query: Any) -> int:
-    with app.app_context():
-        return int(db.session().scalar(query) or 0)
+    with app.app_context(), db.reading() as session:
+        return int(session.scalar(query) or 0)
 
 
 def outbox_states(app: Flask) -> dict[str, int]:
-    with app.app_context():
-        rows = db.session().execute(select(Delivery.state, func.count()).group_by(Delivery.state))
+    with app.app_context(), db.reading() as session:
+        rows = session.execute(select(Delivery.state, func.count()).group_by(Delivery.state))
         return {state: int(n) for state, n in rows}
 
 
 def message_ids(app: Flask) -> set[str]:
-    with app.app_context():
-        return set(db.session().scalars(select(Delivery.message_id)))
+    with app.app_context(), db.reading() as session:
+        return set(session.scalars(select(Delivery.message_id)))
 
 
 def test_three_announce_processes_at_once_announce_each_milestone_once(

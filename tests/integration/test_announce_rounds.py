@@ -25,7 +25,7 @@ from test_announce_support import (
     subscribe,
 )
 
-from app.announce import delivery as delivery
+from app.announce import delivery
 from app.announce import service as announcer
 from app.announce.delivery import BACKOFF_BASE, BACKOFF_CAP, MAX_ATTEMPTS, backoff
 from app.announce.models import Announcement, Delivery
@@ -79,7 +79,8 @@ def outbox(app: Flask) -> list[Delivery]:
     with app.app_context():
         from app import db
 
-        return list(db.session().scalars(select(Delivery).order_by(Delivery.id)))
+        with db.reading() as session:
+            return list(session.scalars(select(Delivery).order_by(Delivery.id)))
 
 
 @pytest.fixture
@@ -193,9 +194,9 @@ def test_dry_run_prints_and_records_nothing(
     with app.app_context():
         from app import db
 
-        session = db.session()
-        assert session.scalar(select(func.count()).select_from(Announcement)) == 0
-        assert session.scalar(select(func.count()).select_from(Delivery)) == 0
+        with db.reading() as session:
+            assert session.scalar(select(func.count()).select_from(Announcement)) == 0
+            assert session.scalar(select(func.count()).select_from(Delivery)) == 0
     assert receiver.arrivals == []
 
     result = runner.invoke(args=["announce", "--as-of", "2026-12-01"])
@@ -399,18 +400,17 @@ def test_the_database_itself_refuses_a_second_announcement_of_one_key(app: Flask
         from app import db
 
         session = db.session()
-        original = session.get(Announcement, first.id)
-        assert original is not None
-        copy = {
-            c.key: getattr(original, c.key)
-            for c in Announcement.__table__.columns
-            if c.key not in ("id", "created_at")
-        }
-        session.add(Announcement(**copy))
-        with pytest.raises(IntegrityError):
-            session.commit()
-        session.rollback()
+        with session.begin():
+            original = session.get(Announcement, first.id)
+            assert original is not None
+            copy = {
+                c.key: getattr(original, c.key)
+                for c in Announcement.__table__.columns
+                if c.key not in ("id", "created_at")
+            }
+        with pytest.raises(IntegrityError), session.begin():
+            session.add(Announcement(**copy))
         # Another lead, or another date, of the same milestone is another announcement.
         for change in ({"lead_days": 0}, {"milestone_date": date(2027, 3, 5)}):
-            session.add(Announcement(**{**copy, **change}))
-            session.commit()
+            with session.begin():
+                session.add(Announcement(**{**copy, **change}))

@@ -28,8 +28,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from standardwebhooks.webhooks import Webhook, WebhookVerificationError
 
-from app.announce.delivery import send_email
-from app.announce.service import new_secret
+from app.announce.senders import send_email
+from app.announce.subscriptions import new_secret
 from app.auth import Role, create_token
 
 

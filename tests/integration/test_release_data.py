@@ -21,7 +21,7 @@ from packaging.version import InvalidVersion, Version
 from sqlalchemy import text
 
 from app import migrate
-from app.schemas import is_slug
+from app.inputs import is_slug
 from tests.conftest import RELEASE_DATA, PostgresSchema, dispose, make_app, require_postgres
 
 pytestmark = pytest.mark.slow

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from app.announce.delivery import send_webhook
+from app.announce.senders import send_webhook
 
 PUBLIC = "93.184.215.14"
 SECRET = "whsec_" + "A" * 43 + "="

@@ -1,0 +1,439 @@
+"""The catalogue's read model: one store per app, holding revisioned product snapshots.
+
+Every area reads products through it, and every write of the catalogue calls
+:meth:`CatalogueStore.touch`, which moves the product's (or the platforms')
+revision in SQL, in the writer's transaction. A snapshot is the product derived
+once per revision (its cycles, matrix and the platform registry), and it carries
+the answers derived from it (encoded verdicts, rendered pages), so they expire
+with it. Every cache here is bounded, its size in the config.
+
+Freshness: on SQLite a read checks the product's revisions with one indexed query
+(:mod:`app.catalogue.probe`). On PostgreSQL the database announces each committed
+change itself (:mod:`app.catalogue.changes`), and a snapshot checked since is
+served without any query until a notification names it.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, NamedTuple
+
+from flask import Flask, current_app
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session, selectinload
+
+from app import db
+from app.cache import BoundedCache
+from app.catalogue.changes import ChangeFeed, Token
+from app.catalogue.models import CatalogueState, MatrixEntry, Platform, PlatformVersion, Product
+from app.catalogue.models import Release as ReleaseRow
+from app.catalogue.probe import PLATFORMS_REVISION, RevisionProbe, Revisions
+from app.errors import NotFound
+from app.inputs import is_slug
+from lifecycle.cycles import ProductCycles, Release, derive
+from lifecycle.policy import Policy
+from lifecycle.versions import parse_version
+from platforms.matrix import Platform as CorePlatform
+from platforms.matrix import PlatformRegistry, SupportMatrix
+from platforms.matrix import PlatformVersion as CorePlatformVersion
+
+EXTENSION = "catalogue"
+_CHANGED = "lifecycle_catalogue_changed"
+# Ids per IN (...) list: under every database's limit on bound parameters.
+_CHUNK = 500
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ProductSnapshot:
+    """One product as the core sees it at one revision, with what is derived from it.
+
+    Replaced, never changed, when the product or the platforms move: so whatever is
+    cached on it (``answers``, ``pages``) can never be stale, and is dropped with it.
+    """
+
+    id: int
+    slug: str
+    name: str
+    description: str | None
+    policy: Policy
+    cycles: ProductCycles
+    matrix: SupportMatrix
+    registry: PlatformRegistry
+    revision: int
+    platforms_revision: int
+    # Encoded verdicts by query, and rendered pages by (as-of date, given).
+    answers: BoundedCache[Any, str] = field(repr=False)
+    pages: BoundedCache[Any, str] = field(repr=False)
+
+
+class _Entry(NamedTuple):
+    snapshot: ProductSnapshot
+    # Where the change feed stood just before the snapshot was checked (PostgreSQL).
+    token: Token | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoreSizes:
+    products: int
+    answers_per_product: int
+    pages_per_product: int
+
+
+class CatalogueStore:
+    """The read model of one app (see the module's text)."""
+
+    def __init__(
+        self,
+        url: str,
+        sessions: Any,
+        sizes: StoreSizes,
+        *,
+        notify: bool = True,
+    ) -> None:
+        self._sessions = sessions
+        self._sizes = sizes
+        self._notify = notify
+        self.probe = RevisionProbe(url)
+        self._entries: BoundedCache[str, _Entry] = BoundedCache(sizes.products)
+        self._registry: tuple[int, PlatformRegistry] | None = None
+        self._feed: ChangeFeed | None = None
+        self._feed_lock = threading.Lock()
+        # Snapshots built (a product derived, or given a new matrix), for metrics and tests.
+        self.loads = 0
+
+    # --- reads ------------------------------------------------------------------------
+
+    def feed(self) -> ChangeFeed | None:
+        """This process's change feed (made on first use, so after a fork); None on SQLite."""
+        if self._feed is None and self._notify and self.probe.postgresql:
+            with self._feed_lock:
+                if self._feed is None:
+                    self._feed = ChangeFeed(self.probe.engine)
+        return self._feed
+
+    def product(self, slug: str) -> ProductSnapshot:
+        """The product's current snapshot; :class:`NotFound` when there is none."""
+        if not is_slug(slug):
+            raise NotFound(f"No product is named {slug!r}.")
+        feed = self.feed()
+        token = feed.token() if feed is not None else None
+        entry = self._entries.get(slug)
+        if (
+            feed is not None
+            and token is not None
+            and entry is not None
+            and entry.token is not None
+            and feed.trusts(slug, entry.token, token)
+        ):
+            return entry.snapshot
+        found = self.probe.revisions(slug)
+        if found is None:
+            self._entries.pop(slug)
+            raise NotFound(f"No product is named {slug!r}.")
+        known = entry.snapshot if entry is not None else None
+        snapshot = known if _current(known, found) else None
+        if snapshot is None:
+            snapshot = self._refresh([(found, known)]).get(found.product_id)
+            if snapshot is None:  # deleted since its revisions were read
+                raise NotFound(f"No product is named {slug!r}.")
+        self._entries.put(slug, _Entry(snapshot, token))
+        return snapshot
+
+    def products(self, slugs: Iterable[str]) -> dict[str, ProductSnapshot]:
+        """Several products at once: one revision query for all, one load for the stale."""
+        wanted = sorted({s for s in slugs if is_slug(s)})
+        if not wanted:
+            return {}
+        feed = self.feed()
+        token = feed.token() if feed is not None else None
+        found: dict[str, ProductSnapshot] = {}
+        stale: list[tuple[str, Revisions, ProductSnapshot | None]] = []
+        with self._sessions() as session, session.begin():
+            for chunk in _chunks(wanted):
+                rows = session.execute(
+                    select(Product.slug, Product.id, Product.revision, PLATFORMS_REVISION).where(
+                        Product.slug.in_(chunk)
+                    )
+                )
+                for slug, product_id, revision, platforms_revision in rows:
+                    revisions = Revisions(product_id, revision, platforms_revision)
+                    entry = self._entries.get(slug)
+                    known = entry.snapshot if entry is not None else None
+                    if known is not None and _current(known, revisions):
+                        found[slug] = known
+                    else:
+                        stale.append((slug, revisions, known))
+        if stale:
+            fresh = self._refresh([(revisions, known) for _, revisions, known in stale])
+            for slug, revisions, _ in stale:
+                if revisions.product_id in fresh:  # else deleted meanwhile
+                    found[slug] = fresh[revisions.product_id]
+        for slug, snapshot in found.items():
+            self._entries.put(slug, _Entry(snapshot, token))
+        return found
+
+    def all_products(self) -> list[ProductSnapshot]:
+        """Every product, ordered by slug."""
+        with self._sessions() as session, session.begin():
+            slugs = session.scalars(select(Product.slug).order_by(Product.slug)).all()
+        found = self.products(slugs)
+        return [found[s] for s in slugs if s in found]
+
+    def registry(self) -> PlatformRegistry:
+        """Every platform and its versions, as of the platforms' revision now."""
+        with self._sessions() as session, session.begin():
+            return self._registry_at(session, _platforms_revision(session))
+
+    def cached(self, slug: str) -> ProductSnapshot | None:
+        """The snapshot held for ``slug``, unchecked (tests and diagnostics)."""
+        entry = self._entries.get(slug)
+        return entry.snapshot if entry is not None else None
+
+    # --- loading ----------------------------------------------------------------------
+
+    def _refresh(
+        self, wanted: Sequence[tuple[Revisions, ProductSnapshot | None]]
+    ) -> dict[int, ProductSnapshot]:
+        """New snapshots for ``wanted``, in one transaction and a few batched queries.
+
+        A product whose own revision has not moved keeps its derived cycles and only
+        takes the new platforms (matrix rows and registry: a platform's change can
+        delete matrix rows without moving any product's revision).
+        """
+        with self._sessions() as session, session.begin():
+            platforms_revision = _platforms_revision(session)
+            registry = self._registry_at(session, platforms_revision)
+            rederive = [r.product_id for r, known in wanted if not _same_product(known, r)]
+            cycles = _derive(session, rederive)
+            matrices = _matrices(session, [r.product_id for r, _ in wanted])
+        result: dict[int, ProductSnapshot] = {}
+        for revisions, known in wanted:
+            product_id = revisions.product_id
+            matrix = matrices.get(product_id) or SupportMatrix({})
+            core = cycles.get(product_id)
+            if core is None:
+                if known is None or not _same_product(known, revisions):
+                    continue  # deleted meanwhile: the next read answers 404
+                snapshot = replace(
+                    known,
+                    matrix=matrix,
+                    registry=registry,
+                    platforms_revision=platforms_revision,
+                    answers=self._answers(),
+                    pages=self._pages(),
+                )
+            else:
+                row, derived = core
+                snapshot = ProductSnapshot(
+                    id=row.id,
+                    slug=row.slug,
+                    name=row.name,
+                    description=row.description,
+                    policy=derived.policy,
+                    cycles=derived,
+                    matrix=matrix,
+                    registry=registry,
+                    revision=row.revision,
+                    platforms_revision=platforms_revision,
+                    answers=self._answers(),
+                    pages=self._pages(),
+                )
+            self.loads += 1
+            result[product_id] = snapshot
+        return result
+
+    def _answers(self) -> BoundedCache[Any, str]:
+        return BoundedCache(self._sizes.answers_per_product)
+
+    def _pages(self) -> BoundedCache[Any, str]:
+        return BoundedCache(self._sizes.pages_per_product)
+
+    def _registry_at(self, session: Session, revision: int) -> PlatformRegistry:
+        cached = self._registry
+        if cached is not None and cached[0] == revision:
+            return cached[1]
+        platforms = session.scalars(
+            select(Platform).options(selectinload(Platform.versions)).order_by(Platform.slug)
+        ).all()
+        registry = PlatformRegistry.of(
+            CorePlatform(
+                p.slug,
+                p.name,
+                tuple(CorePlatformVersion(v.version, v.vendor_eol) for v in p.versions),
+            )
+            for p in platforms
+        )
+        self._registry = (revision, registry)
+        return registry
+
+    # --- writes -----------------------------------------------------------------------
+
+    def touch(self, session: Session, product_id: int | None = None) -> None:
+        """Tell every worker that a product (or, with None, the platforms) changed.
+
+        Moves the revision in SQL, in the caller's transaction, so that concurrent
+        writes each move it; on PostgreSQL the commit is announced by the database.
+        """
+        session.info[_CHANGED] = True
+        # No autoflush: a pending INSERT would run here, and a concurrent duplicate be
+        # an IntegrityError outside the unit of work's handling.
+        with session.no_autoflush:
+            if product_id is None:
+                session.execute(
+                    update(CatalogueState)
+                    .where(CatalogueState.id == 1)
+                    .values(platforms_revision=CatalogueState.platforms_revision + 1)
+                )
+            else:
+                session.execute(
+                    update(Product)
+                    .where(Product.id == product_id)
+                    .values(revision=Product.revision + 1)
+                )
+
+    def forget(self, slug: str) -> None:
+        self._entries.pop(slug)
+
+    def after_commit(self, session: Session) -> None:
+        """This process stops trusting its snapshots the moment it commits a change.
+
+        Other processes learn of it from the database's notification; this one must
+        not wait for its own, or a client could read its own write stale.
+        """
+        if session.info.pop(_CHANGED, False) and self._feed is not None:
+            self._feed.changed_here()
+
+    def after_rollback(self, session: Session) -> None:
+        session.info.pop(_CHANGED, None)
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._registry = None
+
+    def dispose(self) -> None:
+        if self._feed is not None:
+            self._feed.close()
+        self.probe.dispose()
+
+
+def _current(known: ProductSnapshot | None, revisions: Revisions) -> bool:
+    return (
+        known is not None
+        and _same_product(known, revisions)
+        and known.platforms_revision == revisions.platforms_revision
+    )
+
+
+def _same_product(known: ProductSnapshot | None, revisions: Revisions) -> bool:
+    return (
+        known is not None
+        and known.id == revisions.product_id
+        and known.revision == revisions.revision
+    )
+
+
+def _platforms_revision(session: Session) -> int:
+    found = session.scalar(select(CatalogueState.platforms_revision).where(CatalogueState.id == 1))
+    return int(found or 0)
+
+
+def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def _derive(session: Session, ids: Sequence[int]) -> dict[int, tuple[Product, ProductCycles]]:
+    """The products' rows and derived cycles: the products first, then their releases, so a
+    snapshot's revision never claims data newer than it holds."""
+    if not ids:
+        return {}
+    products: dict[int, Product] = {}
+    releases: dict[int, list[Release]] = {}
+    for chunk in _chunks(ids):
+        for product in session.scalars(
+            select(Product).where(Product.id.in_(chunk)).execution_options(populate_existing=True)
+        ):
+            products[product.id] = product
+            releases[product.id] = []
+    for chunk in _chunks(list(products)):
+        for product_id, version, day, notes in session.execute(
+            select(
+                ReleaseRow.product_id, ReleaseRow.version, ReleaseRow.released_on, ReleaseRow.notes
+            ).where(ReleaseRow.product_id.in_(chunk))
+        ):
+            releases[product_id].append(Release(version, parse_version(version), day, notes))
+    return {
+        product_id: (product, derive(releases[product_id], product.policy))
+        for product_id, product in products.items()
+    }
+
+
+def _matrices(session: Session, ids: Sequence[int]) -> dict[int, SupportMatrix]:
+    rows: dict[int, dict[str, list[tuple[str, str]]]] = {}
+    for chunk in _chunks(ids):
+        for product_id, cycle_key, platform_slug, version in session.execute(
+            select(
+                MatrixEntry.product_id,
+                MatrixEntry.cycle_key,
+                Platform.slug,
+                PlatformVersion.version,
+            )
+            .join(PlatformVersion, MatrixEntry.platform_version_id == PlatformVersion.id)
+            .join(Platform, PlatformVersion.platform_id == Platform.id)
+            .where(MatrixEntry.product_id.in_(chunk))
+            .order_by(Platform.slug, PlatformVersion.id)
+        ):
+            rows.setdefault(product_id, {}).setdefault(cycle_key, []).append(
+                (platform_slug, version)
+            )
+    return {
+        product_id: SupportMatrix({key: tuple(entries) for key, entries in by_cycle.items()})
+        for product_id, by_cycle in rows.items()
+    }
+
+
+# --- the app's store --------------------------------------------------------------------
+
+
+def init_app(app: Flask) -> CatalogueStore:
+    config = app.config
+    sessions = db.sessions(app)
+    store = CatalogueStore(
+        config["DATABASE_URL"],
+        sessions,
+        StoreSizes(
+            products=int(config["CATALOGUE_CACHE_SIZE"]),
+            answers_per_product=int(config["VERDICT_CACHE_SIZE"]),
+            pages_per_product=int(config["PAGE_CACHE_SIZE"]),
+        ),
+        notify=bool(config.get("CATALOGUE_NOTIFY", True)),
+    )
+    from sqlalchemy import event
+
+    event.listen(sessions, "after_commit", store.after_commit)
+    event.listen(sessions, "after_rollback", store.after_rollback)
+    app.extensions[EXTENSION] = store
+    return store
+
+
+def current() -> CatalogueStore:
+    store: CatalogueStore = current_app.extensions[EXTENSION]
+    return store
+
+
+def product(slug: str) -> ProductSnapshot:
+    return current().product(slug)
+
+
+def products(slugs: Iterable[str]) -> dict[str, ProductSnapshot]:
+    return current().products(slugs)
+
+
+def all_products() -> list[ProductSnapshot]:
+    return current().all_products()
+
+
+def touch(session: Session, product_id: int | None = None) -> None:
+    current().touch(session, product_id)
