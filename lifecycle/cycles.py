@@ -460,10 +460,12 @@ def derive(
         found = recorded.get(key)
         i = position.get(key)
         decided: tuple[str, ...] = ()
-        if found is None and i is None:
-            dates = CycleDates()
-        else:
+        if found is not None:
             dates, decided = _dates(released.get(key), i, ga_days, policy, found)
+        elif i is not None:
+            dates = _policy_dates(released[key], i, ga_days, policy)
+        else:
+            dates = CycleDates()
         cycles.append(_build_cycle(key, grouped.get(key, []), dates, found, decided))
     newest_first = tuple(reversed(cycles))
     return ProductCycles(
@@ -497,30 +499,32 @@ def _dates(
     position: int | None,
     ga_days: list[date],
     policy: Policy,
-    record: CycleRecord | None,
+    record: CycleRecord,
 ) -> tuple[CycleDates, tuple[str, ...]]:
-    """One cycle's dates: decided where the record decides, else the policy's, in order."""
-    lts = record is not None and record.marked_lts
+    """A recorded cycle's dates: decided where the record decides, else the policy's, in
+    order."""
+    lts = record.marked_lts
     values: dict[str, Decision] = {"released_on": released_on}
     previous: Decision = released_on
+    floor = released_on  # the latest date of the phases so far
     for name in ("security_only_from", "eol_on", "eosl_on"):
-        decided = record.decision(name) if record is not None else None
-        if name == "security_only_from" and record is not None and record.no_security_phase:
+        decided = record.decision(name)
+        if name == "security_only_from" and record.no_security_phase:
             decided = None  # it follows the final eol_on, below
         if decided is not None:
             value: Decision = decided
         else:
             value = _derived(name, values, position, ga_days, policy, lts)
-            value = _not_before(value, previous)
-            if record is not None:
-                value = _not_after(value, record, name)
+            value = _not_after(_not_before(value, previous, floor), record, name)
         values[name] = value
         previous = value
-    if record is not None and record.no_security_phase:
+        if isinstance(value, date) and (floor is None or value > floor):
+            floor = value
+    if record.no_security_phase:
         values["security_only_from"] = values["eol_on"]
-    values["extended_end_on"] = record.extended_end_on if record is not None else None
+    values["extended_end_on"] = record.extended_end_on
 
-    decided_fields = tuple(record.decisions()) if record is not None else ()
+    decided_fields = tuple(record.decisions())
     begun = frozenset(n for n, v in values.items() if v is True)
     not_begun = frozenset(n for n, v in values.items() if v is False)
     dates = CycleDates(
@@ -533,6 +537,32 @@ def _dates(
         not_begun=not_begun,
     )
     return dates, decided_fields
+
+
+def _policy_dates(
+    released_on: date, position: int, ga_days: list[date], policy: Policy
+) -> CycleDates:
+    """The dates of a released cycle without a record: the policy's alone, dates or None
+    (what :func:`_dates` would give, without weighing decisions, for every such cycle)."""
+    months = policy.full_support_months
+    if months is not None:
+        sof: date | None = add_months(released_on, months)
+    else:
+        sof = _at(ga_days, position + policy.full_support_cycles)
+    if sof is None:
+        return CycleDates(released_on)
+    sof = max(sof, released_on)
+    months = policy.security_months
+    if months is not None:
+        eol: date | None = add_months(sof, months)
+    elif policy.security_cycles == 0:
+        eol = sof
+    else:
+        eol = _at(ga_days, position + policy.full_support_cycles + policy.security_cycles)
+    if eol is None:
+        return CycleDates(released_on, sof)
+    eol = max(eol, sof)
+    return CycleDates(released_on, sof, eol, add_months(eol, policy.eosl_months))
 
 
 def _derived(
@@ -567,14 +597,14 @@ def _derived(
     return _at(ga_days, position + policy.full_support_cycles + policy.security_cycles)
 
 
-def _not_before(value: Decision, previous: Decision) -> Decision:
-    """A derived phase never starts before the one ahead of it; after one not begun, it has
-    not begun either."""
+def _not_before(value: Decision, previous: Decision, floor: date | None) -> Decision:
+    """A derived phase never starts before the ones ahead of it (``floor`` is the latest of
+    their dates); after one not begun, it has not begun either."""
     if previous is False or previous is None:
         return None if value is not True else value
-    if previous is True or value is True or value is None:
-        return value
-    return max(value, previous)
+    if isinstance(value, date) and floor is not None:
+        return max(value, floor)
+    return value
 
 
 def _not_after(value: Decision, record: CycleRecord, name: str) -> Decision:

@@ -365,13 +365,10 @@ def _record(
         if "extended_end_on" not in (error.field, error.other_field):
             refused.append(RefusedCycle(name, error.message))
             return None
-        # An eoes out of order with eol: the cycle is kept without it.
+        # An eoes out of order with eol: the cycle is kept without it. The other dates
+        # were found in order before the pairs with extended_end_on were checked.
         ignored.append(IgnoredField(name, "eoes", error.message))
-    try:
-        return CycleRecord(**fields)  # type: ignore[arg-type]
-    except InvalidCycleRecord as error:
-        refused.append(RefusedCycle(name, error.message))
-        return None
+    return CycleRecord(**fields)  # type: ignore[arg-type]
 
 
 def _latest(

@@ -524,6 +524,14 @@ def test_key_for_finds_a_cycle_by_its_name_or_numbers(text: str, key: str) -> No
     assert derive([], Policy(), records=NAMED_RECORDS).key_for(text) == key
 
 
+def test_key_for_without_records_is_the_policys_key() -> None:
+    cycles = derive([Release.of("2.1", D("2025-01-01"))], Policy(cycle="minor"))
+    assert cycles.key_for("2.1") == "2.1"
+    assert cycles.key_for("2.01") == "2.1"
+    with pytest.raises(InvalidCycleKey):
+        cycles.key_for("2.1.3")
+
+
 def test_key_for_refuses_what_is_no_cycle() -> None:
     with pytest.raises(InvalidCycleKey):
         derive([], Policy(), records=NAMED_RECORDS).key_for("galaxy-s24")
