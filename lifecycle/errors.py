@@ -45,3 +45,25 @@ class InvalidSeverity(LifecycleError, ValueError):
             f"Invalid severity: {text!r} (use urgent, high, normal, low, S1..S4, 1..4 or emergency)"
         )
         self.text = text
+
+
+class InvalidCycleRecord(LifecycleError, ValueError):
+    """A vendor's cycle record whose fields are wrong or contradict each other.
+
+    ``field`` names the field to correct; for dates out of order, ``other_field`` names the
+    decided field it contradicts (both are in the message).
+    """
+
+    code = "invalid_cycle_record"
+
+    def __init__(self, field: str, message: str, other_field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.other_field = other_field
+        self.message = message
+
+
+class InvalidDefinition(LifecycleError, ValueError):
+    """A product definition (endoflife.date format) that cannot be read at all."""
+
+    code = "invalid_definition"

@@ -73,21 +73,23 @@ def milestones(product: str, cycles: ProductCycles) -> list[Milestone]:
     """Every milestone of a product, past and future, soonest first.
 
     When ``security_only_from`` equals ``eol_on`` (no security cycles) the
-    date is one milestone, ``eol_on``.
+    date is one milestone, ``eol_on``. A vendor's decided date is a milestone like a derived
+    one; a phase decided ``true`` or ``false`` (begun or not, on no known date) is none, and
+    neither is a date a phase that has begun on an unknown day makes moot.
     """
     found: list[Milestone] = []
     for cycle in cycles.newest_first:
-        dates = cycle.dates
-        if dates.security_only_from is not None and dates.security_only_from != dates.eol_on:
+        security_only_from = cycle.phase_start("security_only_from")
+        eol_on = cycle.phase_start("eol_on")
+        eosl_on = cycle.phase_start("eosl_on")
+        if security_only_from is not None and security_only_from != eol_on:
             found.append(
-                Milestone(
-                    product, cycle.key, MilestoneKind.SECURITY_ONLY_FROM, dates.security_only_from
-                )
+                Milestone(product, cycle.key, MilestoneKind.SECURITY_ONLY_FROM, security_only_from)
             )
-        if dates.eol_on is not None:
-            found.append(Milestone(product, cycle.key, MilestoneKind.EOL_ON, dates.eol_on))
-        if dates.eosl_on is not None:
-            found.append(Milestone(product, cycle.key, MilestoneKind.EOSL_ON, dates.eosl_on))
+        if eol_on is not None:
+            found.append(Milestone(product, cycle.key, MilestoneKind.EOL_ON, eol_on))
+        if eosl_on is not None:
+            found.append(Milestone(product, cycle.key, MilestoneKind.EOSL_ON, eosl_on))
     found.sort(key=_order)
     return found
 

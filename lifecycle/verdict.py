@@ -273,7 +273,7 @@ class Judge:
         self.cycles = cycles
         self.registry = registry
         self.matrix = matrix
-        self.words = _Words(cycles.policy.cycle, product_name)
+        self.words = _Words("release" if cycles.named else cycles.policy.cycle, product_name)
         self._statuses: dict[tuple[str, date], Status] = {}
         self._targets: dict[date, Release | None] = {}
         self._status_reasons: dict[tuple[str, Status], Reason] = {}
@@ -288,7 +288,7 @@ class Judge:
 
         release_known = release is not None
         shown = release.version if release is not None else str(parsed)
-        cycle_key = cycle.key if cycle is not None else self.cycles.policy.cycle_key(parsed)
+        cycle_key = cycle.key if cycle is not None else self.cycles.cycle_key(parsed)
 
         # Rules 2 and 3: the status of the version.
         if cycle is None:
@@ -525,17 +525,19 @@ def _coerce(kind: type[_E], name: str, value: object) -> _E:
 class _Words:
     """The sentences of the reasons, for one product and policy; deterministic by design."""
 
-    __slots__ = ("kind", "product")
+    __slots__ = ("kind", "noun", "product")
 
     def __init__(self, cycle_kind: str, product_name: str | None) -> None:
-        self.kind = "major" if cycle_kind == "major" else "minor"
+        # "release" for cycles a vendor names itself (SPEC 14: "3.12" need not be a minor).
+        self.kind = cycle_kind if cycle_kind in ("major", "release") else "minor"
+        self.noun = "release" if self.kind == "release" else f"{self.kind} release"
         self.product = product_name
 
     def cycle(self, key: str) -> str:
         """'Major release 1' or 'AcmeDB major release 1', to start a sentence."""
         if self.product:
-            return f"{self.product} {self.kind} release {key}"
-        return f"{self.kind.capitalize()} release {key}"
+            return f"{self.product} {self.noun} {key}"
+        return f"{self.noun.capitalize()} {key}"
 
     def version(self, shown: str) -> str:
         return f"{self.product} {shown}" if self.product else f"Version {shown}"
@@ -547,6 +549,11 @@ class _Words:
         dates = cycle.dates
         if status is Status.CURRENT:
             if dates.security_only_from is None:
+                if dates.eol_on is not None:  # full support decided to last until then
+                    return (
+                        f"{subject} is current and fully supported; "
+                        f"it reaches end of life on {dates.eol_on}."
+                    )
                 return f"{subject} is current and fully supported; no end of full support is set."
             if dates.security_only_from == dates.eol_on:
                 return (
@@ -564,13 +571,30 @@ class _Words:
                 f"{subject} receives security fixes only; it reaches end of life on {dates.eol_on}."
             )
         if status is Status.EOL:
+            # A vendor may say a phase began without saying when (SPEC 14): no date then.
+            reached = (
+                f"reached end of life on {dates.eol_on}"
+                if dates.eol_on is not None
+                else "has reached end of life (on a date not known)"
+            )
+            if dates.eosl_on is None:
+                return (
+                    f"{subject} {reached}; no end of service life is set, and meanwhile, for a "
+                    "customer with a current subscription, the vendor will evaluate fixing a "
+                    "reported defect in a release that has not reached end of life."
+                )
             return (
-                f"{subject} reached end of life on {dates.eol_on} and reaches end of service "
+                f"{subject} {reached} and reaches end of service "
                 f"life on {dates.eosl_on}; until then, for a customer with a current "
                 "subscription, the vendor will evaluate fixing a reported defect in a release "
                 "that has not reached end of life."
             )
         if status is Status.EOSL:
+            if dates.eosl_on is None:
+                return (
+                    f"{subject} has reached its end of service life (on a date not known) "
+                    "and is not supported in any way."
+                )
             return (
                 f"{subject} has not been supported in any way since {dates.eosl_on}, "
                 "its end of service life."
@@ -580,6 +604,8 @@ class _Words:
             day = dates.released_on
             if release is not None:
                 subject, day = self.version(shown), release.released_on
+            if day is None:  # a vendor's planned cycle with no release date yet
+                return f"{subject} is planned, with no release date set; it is not supported yet."
             return f"{subject} is planned for release on {day}; it is not supported before then."
         # PRERELEASE: the version is one, or its cycle has nothing else.
         if parsed.is_prerelease:
@@ -589,7 +615,7 @@ class _Words:
     def unknown_release(self, key: str, shown: str) -> str:
         return (
             f"{self.version(shown)} is not a recorded release; "
-            f"it is judged by the status of {self.kind} release {key}."
+            f"it is judged by the status of {self.noun} {key}."
         )
 
     def unknown_cycle(self, key: str, shown: str) -> str:
@@ -612,7 +638,7 @@ class _Words:
             if listed
             else "no platform is listed for it"
         )
-        return f"{display} is not a supported platform for {self.kind} release {key}; {supported}."
+        return f"{display} is not a supported platform for {self.noun} {key}; {supported}."
 
     def platform_vendor_eol(self, display: str, vendor_eol: date) -> str:
         return (
