@@ -14,9 +14,10 @@ import click
 from flask.cli import with_appcontext
 
 from app.catalogue.demo import demo_document
+from app.catalogue.export import dump_document, export_document
 from app.catalogue.files import CatalogueFileError, load_catalogue, parse_catalogue
 from app.catalogue.release_data import ReleaseDataError, ReleaseDataImport, ReleaseDataResult
-from app.catalogue.transfer import dump_document, export_document, import_catalogue
+from app.catalogue.transfer import import_catalogue
 
 # Enough to find the pattern in a badly broken file without flooding the terminal.
 MAX_PROBLEMS_SHOWN = 50

@@ -1,6 +1,6 @@
 """Triage (SPEC 9): a ticket in, its eligibility verdict, severity and response due time out.
 
-The body is read by the service (``app.triage.plan.triage``), which parses the
+The body is read by the service (``app.triage.service.triage``), which parses the
 eligibility fields with the same parser as the GET and the batch; the schemas here
 document the endpoint in the OpenAPI document.
 """
@@ -12,18 +12,12 @@ from typing import Any
 from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import fields
 
 from app.auth import Role, protected
-from app.eligibility.routes import (
-    JSON,
-    EligibilityItemSchema,
-    SeverityVerdictSchema,
-    VerdictSchema,
-)
+from app.eligibility.schemas import JSON
 from app.eligibility.service import encode
-from app.schemas import Day
-from app.triage import plan as service
+from app.triage import service
+from app.triage.schemas import TriageRequestSchema, TriageSchema
 
 blp = Blueprint(
     "triage",
@@ -31,62 +25,6 @@ blp = Blueprint(
     url_prefix="/api/v1",
     description="Ticket triage: priority and response targets (SPEC 9). Role support or admin.",
 )
-
-
-class TriageRequestSchema(service.TicketSchema, EligibilityItemSchema):
-    """A ticket: its own fields and the eligibility fields of SPEC 5."""
-
-    as_of = Day(
-        metadata={
-            "description": "the date to judge on (default: the date of submitted_at "
-            "in the business calendar's time zone)"
-        }
-    )
-
-
-class TriageSeveritySchema(SeverityVerdictSchema):
-    source = fields.String(
-        required=True,
-        metadata={
-            "enum": ["field", "subject", "default"],
-            "description": "where the requested severity came from",
-        },
-    )
-
-
-class TriageSchema(VerdictSchema):
-    """The eligibility verdict, judged with the ticket's requested severity, and when a
-    response is due."""
-
-    severity = fields.Nested(TriageSeveritySchema, required=True)
-    channel = fields.String(required=True, metadata={"example": "portal"})
-    submitted_at = fields.String(
-        required=True,
-        metadata={
-            "format": "date-time",
-            "description": "submitted_at in the business calendar's time zone",
-            "example": "2026-11-17T10:30:00-08:00",
-        },
-    )
-    response_target = fields.String(
-        required=True,
-        allow_none=True,
-        metadata={
-            "description": "the support plan's target for the granted severity; "
-            "null when none is granted",
-            "example": "4 business hours",
-        },
-    )
-    response_due_at = fields.String(
-        required=True,
-        allow_none=True,
-        metadata={
-            "format": "date-time",
-            "description": "when the first response is due, in the business calendar's "
-            "time zone; null when no severity is granted",
-            "example": "2026-11-17T14:30:00-08:00",
-        },
-    )
 
 
 @blp.route("/triage")

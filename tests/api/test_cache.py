@@ -319,9 +319,10 @@ def test_an_import_racing_a_patch_leaves_no_worker_serving_the_patch(
 
     from sqlalchemy import event
 
+    from app.catalogue.export import export_document
     from app.catalogue.files import load_catalogue
     from app.catalogue.models import Product as ProductRow
-    from app.catalogue.transfer import export_document, import_catalogue
+    from app.catalogue.transfer import import_catalogue
 
     reader = other.test_client()
     with app.app_context():

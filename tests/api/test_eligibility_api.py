@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from werkzeug.test import TestResponse
 
 from app.eligibility.query import FIELDS
-from app.eligibility.routes import REASON_CODES
+from app.eligibility.schemas import REASON_CODES
 from tests.api.eligibility_catalogue import AS_OF, DATABASES, PRODUCT, URL, catalogue_app
 from tests.conftest import set_today
 

@@ -15,10 +15,10 @@ from app.triage.plan import (
     EXTENSION_KEY,
     SupportPlanFileError,
     SupportSettings,
-    describe_target,
     init_app,
     load_settings,
 )
+from app.triage.service import describe_target
 from lifecycle.calendar import BusinessCalendar
 from lifecycle.severity import Severity
 from lifecycle.triage import ResponseTarget, SupportPlan, TargetUnit, response_due
