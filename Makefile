@@ -31,7 +31,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 typecheck: install
-	$(BIN)/mypy --strict lifecycle platforms
+	$(BIN)/mypy --strict app lifecycle platforms
 
 ## Debian packages the tests use: headless Chromium for the page tests, wrk for benchmarks.
 system-deps:

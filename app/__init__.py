@@ -9,8 +9,6 @@ from typing import Any
 
 from flask import Flask, Request, Response, request
 from flask.sessions import SessionInterface, SessionMixin
-from flask_smorest import Api
-from flask_smorest.utils import prepare_response
 
 from app import (
     announce,
@@ -26,35 +24,9 @@ from app import (
     triage,
     web,
 )
-from app.schemas import ProblemSchema
+from app.openapi import LifecycleApi
 
 BODY_METHODS = {"POST", "PUT", "PATCH"}
-
-
-class LifecycleApi(Api):  # type: ignore[misc]
-    """flask-smorest's Api, with errors documented as problem+json."""
-
-    ERROR_SCHEMA = ProblemSchema
-
-    def _register_responses(self) -> None:
-        import http
-
-        for status in http.HTTPStatus:
-            response: dict[str, Any] = {"description": status.phrase}
-            if not (100 <= status < 200) and status not in (204, 304):
-                response["schema"] = self.ERROR_SCHEMA
-            prepare_response(response, self.spec, errors.PROBLEM_MIMETYPE)
-            self.spec.components.response(status.name, response, lazy=True)
-        default: dict[str, Any] = {
-            "description": "Default error response",
-            "schema": self.ERROR_SCHEMA,
-        }
-        prepare_response(default, self.spec, errors.PROBLEM_MIMETYPE)
-        self.spec.components.response("DEFAULT_ERROR", default, lazy=True)
-
-    def _register_error_handlers(self) -> None:
-        # One error handler for the whole app lives in app.errors.
-        pass
 
 
 class NoSessionInterface(SessionInterface):

@@ -9,7 +9,7 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from flask import g, request
 from sqlalchemy import Integer, String, func, select
@@ -18,6 +18,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from app import clock, db
 from app.db import Base, UtcDateTime
 from app.errors import Conflict, Forbidden, NotFound, Unauthorized
+
+if TYPE_CHECKING:
+    from app.openapi import Blueprint
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -112,14 +115,13 @@ def requires(*roles: Role) -> Callable[[F], F]:
     return decorator
 
 
-def protected(blp: Any, *roles: Role) -> Callable[[F], F]:
+def protected(blp: Blueprint, *roles: Role) -> Callable[[F], F]:
     """``requires`` plus its OpenAPI documentation (security scheme, 401 and 403)."""
 
     def decorator(func: F) -> F:
         wrapped = requires(*roles)(func)
         wrapped = blp.alt_response(401, response="UNAUTHORIZED")(wrapped)
         wrapped = blp.alt_response(403, response="FORBIDDEN")(wrapped)
-        result: F = blp.doc(security=BEARER_SECURITY)(wrapped)
-        return result
+        return blp.doc(security=BEARER_SECURITY)(wrapped)
 
     return decorator

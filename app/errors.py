@@ -199,7 +199,7 @@ def _core_error(error: LifecycleError) -> Response:
     return Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
 
 
-def _unexpected_error(error: Exception) -> Response:
+def _unexpected_error(error: Exception) -> Response | HTTPException:
     from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
     if isinstance(error, RecursionError) and request.content_length:
@@ -234,7 +234,9 @@ def set_page_renderer(app: Flask, render: PageRenderer) -> None:
     app.extensions[_PAGE_RENDERER] = render
 
 
-def _page(status: int, title: str, detail: str, fallback: HTTPException | None) -> Any:
+def _page(
+    status: int, title: str, detail: str, fallback: HTTPException | None
+) -> Response | HTTPException:
     """Errors outside /api are pages, in the site's own layout (plain text without one)."""
     render: PageRenderer | None = current_app.extensions.get(_PAGE_RENDERER)
     try:

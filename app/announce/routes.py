@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Response, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from app import clock
 from app.announce.schemas import (
@@ -19,6 +18,7 @@ from app.announce.schemas import (
     UpcomingSchema,
 )
 from app.auth import Role, protected
+from app.openapi import Blueprint
 
 blp = Blueprint(
     "announcements",

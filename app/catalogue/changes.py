@@ -135,7 +135,7 @@ class ChangeFeed:
         raw = None
         try:
             raw = self._engine.raw_connection()
-            conn = raw.driver_connection
+            conn: Any = raw.driver_connection
             found = conn.execute(_FIND_SCHEMA).fetchone()
             if found is None or not found[1]:
                 # Not migrated to 0003 yet: check revisions on every read.

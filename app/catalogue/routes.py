@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import Response, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from app import clock
 from app.auth import Role, protected
@@ -28,6 +27,7 @@ from app.catalogue.schemas import (
     ReleaseSchema,
     VendorEolSchema,
 )
+from app.openapi import Blueprint
 
 blp = Blueprint(
     "catalogue",

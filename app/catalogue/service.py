@@ -136,7 +136,7 @@ def parse(version: str) -> Version:
 
 
 def add_release(slug: str, data: Mapping[str, Any]) -> str:
-    version = data["version"].strip()
+    version: str = data["version"].strip()
     key = canonical_version(parse(version))
     if len(key) > VERSION_WIDTH:
         # Normal forms can be longer than what was written (1-1 is 1.post1).

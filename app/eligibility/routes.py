@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from app import clock
 from app.eligibility import batch
@@ -25,6 +24,7 @@ from app.eligibility.schemas import (
     EligibilityQuerySchema,
     VerdictSchema,
 )
+from app.openapi import Blueprint
 
 blp = Blueprint(
     "eligibility",

@@ -11,11 +11,11 @@ from typing import Any
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from app.auth import Role, protected
 from app.eligibility.schemas import JSON
 from app.eligibility.service import encode
+from app.openapi import Blueprint
 from app.triage import service
 from app.triage.schemas import TriageRequestSchema, TriageSchema
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from app import clock
-from app.schemas import MAX_DATE, MIN_DATE
+from app.inputs import MAX_DATE, MIN_DATE
 
 _ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
