@@ -14,7 +14,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from app.auth import Role, create_token, revoke_token
-from tests.api.catalogue_world import DATABASES, Call, World, world
+from tests.factories import DATABASES, Call, World, world
 
 PRODUCTS = "/api/v1/products"
 PRODUCT = f"{PRODUCTS}/aperturedb"

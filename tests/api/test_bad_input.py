@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import pytest
 from flask.testing import FlaskClient
 
-from tests.api.catalogue_world import DATABASES, Call, World, world
+from tests.factories import DATABASES, Call, World, world
 
 PRODUCTS = "/api/v1/products"
 PRODUCT = f"{PRODUCTS}/aperturedb"

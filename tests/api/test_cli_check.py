@@ -12,15 +12,21 @@ import pytest
 from click.testing import Result
 from flask import Flask
 
-from tests.api.eligibility_catalogue import AS_OF, DATABASES, PRODUCT, URL, catalogue_app
 from tests.conftest import dispose, make_app, set_today
+from tests.factories import DATABASES, ELIGIBILITY, ELIGIBILITY_URL, seeded_app
+
+AS_OF = ELIGIBILITY.as_of.isoformat()
+PRODUCT = ELIGIBILITY.product
+URL = ELIGIBILITY_URL
 
 
 @pytest.fixture(scope="module", params=DATABASES)
 def seeded(
     request: pytest.FixtureRequest, sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Flask]:
-    yield from catalogue_app(request, sqlite_template, tmp_path_factory)
+    tmp = tmp_path_factory.mktemp("eligibility")
+    with seeded_app(request.param, sqlite_template, tmp, ELIGIBILITY) as app:
+        yield app
 
 
 def check(app: Flask, *args: str) -> Result:

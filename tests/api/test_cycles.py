@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from tests.api.catalogue_world import DATABASES, Call, world
+from tests.factories import DATABASES, Call, world
 
 PRODUCTS = "/api/v1/products"
 BASE = f"{PRODUCTS}/aperturedb"

@@ -20,8 +20,12 @@ from werkzeug.test import TestResponse
 
 from app.eligibility.query import FIELDS
 from app.eligibility.schemas import REASON_CODES
-from tests.api.eligibility_catalogue import AS_OF, DATABASES, PRODUCT, URL, catalogue_app
 from tests.conftest import set_today
+from tests.factories import DATABASES, ELIGIBILITY, ELIGIBILITY_URL, seeded_app
+
+AS_OF = ELIGIBILITY.as_of.isoformat()
+PRODUCT = ELIGIBILITY.product
+URL = ELIGIBILITY_URL
 
 ALL = ["urgent", "high", "normal", "low"]
 NORMAL_LOW = ["normal", "low"]
@@ -31,7 +35,9 @@ NORMAL_LOW = ["normal", "low"]
 def seeded(
     request: pytest.FixtureRequest, sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Flask]:
-    yield from catalogue_app(request, sqlite_template, tmp_path_factory)
+    tmp = tmp_path_factory.mktemp("eligibility")
+    with seeded_app(request.param, sqlite_template, tmp, ELIGIBILITY) as app:
+        yield app
 
 
 @pytest.fixture

@@ -11,8 +11,11 @@ from typing import Any
 import pytest
 from flask.testing import FlaskClient
 
-from tests.api.web_catalogue import AS_OF, PRODUCTS, add_product, catalogue_app
 from tests.conftest import set_today
+from tests.factories import WEB, add_product, seeded_app
+
+AS_OF = WEB.as_of
+PRODUCTS = WEB.products
 
 
 @pytest.fixture(
@@ -21,7 +24,7 @@ from tests.conftest import set_today
 def catalogue_client(
     request: pytest.FixtureRequest, sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[FlaskClient]:
-    with catalogue_app(request.param, sqlite_template, tmp_path_factory.mktemp("v0")) as app:
+    with seeded_app(request.param, sqlite_template, tmp_path_factory.mktemp("v0"), WEB) as app:
         yield app.test_client()
 
 

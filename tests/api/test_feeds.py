@@ -14,7 +14,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 from icalendar import Calendar
 
-from tests.api.web_catalogue import PRODUCTS, add_product, catalogue_app
+from tests.factories import WEB, add_product, seeded_app
+
+PRODUCTS = WEB.products
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 EVIL = "<script>alert(1)</script>"
@@ -26,7 +28,7 @@ EVIL = "<script>alert(1)</script>"
 def feeds_app(
     request: pytest.FixtureRequest, sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Flask]:
-    with catalogue_app(request.param, sqlite_template, tmp_path_factory.mktemp("feeds")) as app:
+    with seeded_app(request.param, sqlite_template, tmp_path_factory.mktemp("feeds"), WEB) as app:
         yield app
 
 

@@ -13,8 +13,11 @@ import pytest
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.api.web_catalogue import AS_OF, PLATFORMS, add_product, catalogue_app
 from tests.conftest import set_today
+from tests.factories import WEB, add_product, seeded_app
+
+AS_OF = WEB.as_of
+PLATFORMS = WEB.platforms
 
 CURRENT = "current (full support)"
 SECURITY = "security fixes only"
@@ -30,7 +33,7 @@ def web(
     request: pytest.FixtureRequest, sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[FlaskClient]:
     """A client of an app holding the demo-like catalogue (read-only tests share it)."""
-    with catalogue_app(request.param, sqlite_template, tmp_path_factory.mktemp("pages")) as app:
+    with seeded_app(request.param, sqlite_template, tmp_path_factory.mktemp("pages"), WEB) as app:
         yield app.test_client()
 
 

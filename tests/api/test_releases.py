@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-from tests.api.catalogue_world import DATABASES, Call, World, world
+from tests.factories import DATABASES, Call, World, world
 
 PRODUCTS = "/api/v1/products"
 BASE = f"{PRODUCTS}/aperturedb"

@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 
-from tests.api.web_catalogue import AS_OF, catalogue_app, serve
 from tests.conftest import IN_CI, ROOT
+from tests.factories import WEB, seeded_app, serve
+
+AS_OF = WEB.as_of
 
 pytestmark = pytest.mark.browser
 
@@ -41,7 +43,7 @@ def _unavailable(message: str) -> None:
 @pytest.fixture(scope="module")
 def base_url(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("browser")
-    with catalogue_app("sqlite", sqlite_template, tmp) as app, serve(app) as url:
+    with seeded_app("sqlite", sqlite_template, tmp, WEB) as app, serve(app) as url:
         yield url
 
 

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from app.clock import EXTENSION, FixedClock
-from tests.api.web_catalogue import AS_OF, catalogue_app, serve
+from tests.factories import WEB, seeded_app, serve
+
+AS_OF = WEB.as_of
 
 norwegianblue = pytest.importorskip("norwegianblue")
 
@@ -16,7 +18,7 @@ norwegianblue = pytest.importorskip("norwegianblue")
 @pytest.fixture(scope="module")
 def base_url(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("norwegianblue")
-    with catalogue_app("sqlite", sqlite_template, tmp) as app:
+    with seeded_app("sqlite", sqlite_template, tmp, WEB) as app:
         app.extensions[EXTENSION] = FixedClock.on(AS_OF)  # today is the demo day
         with serve(app) as url:
             yield url
