@@ -68,6 +68,7 @@ class CycleDates:
     security_only_from: date | None = None
     eol_on: date | None = None
     eosl_on: date | None = None
+    extended_end_on: date | None = None
 
     def to_dict(self) -> dict[str, str | None]:
         return {
