@@ -547,6 +547,10 @@ class Judge:
         recorded GA releases out by ``as_of`` (the reasons then name the cycle, never
         the version); the key is their cycle and upgrade target. Any other version
         (unknown, pre-release, planned, not parsing) gets None: judge it in full.
+
+        "Differ only in their version" includes SPEC 12's fields: the two queries share
+        the subscription, extended support, ``technical_contact`` and labels (extended
+        support is per cycle, and its reason names the cycle, so the key still holds).
         """
         found = self.cycles.recorded_ga(version)
         if found is None:
