@@ -365,9 +365,8 @@ def test_window_end() -> None:
 
 # --- the fast path equals a day-by-day comparison of verdicts ----------------------------
 
-# After every date a world below can hold: its days, plus 500 days of a term, plus the
-# months from end of life to end of service life.
-HORIZON = D("2029-07-01")
+# After every date a world below can hold (the longest term ends by 2029-12-31).
+HORIZON = D("2030-01-01")
 DAYS = st.dates(min_value=D("2024-01-01"), max_value=D("2027-12-31"))
 RELEASE_DAYS = st.dates(min_value=D("2023-01-01"), max_value=D("2026-06-30"))
 
