@@ -27,6 +27,8 @@ class SupportLevel(StrEnum):
     SECURITY_FIXES_ONLY = "security_fixes_only"
     DEFECT_EVALUATION_ONLY = "defect_evaluation_only"
     NONE = "none"
+    #: A customer's extended support past end of life (SPEC 12); never a status's own level.
+    EXTENDED = "extended"
 
 
 _WORDS = {

@@ -1,12 +1,16 @@
 """The eligibility verdict of SPEC 5: is a version covered, and at which severities.
 
 :func:`judge` is pure and cheap (no scan of a product's releases), so a batch of
-10,000 queries against one product's derived cycles stays fast.
+10,000 queries against one product's derived cycles stays fast. A query about a
+customer (SPEC 12) also carries what the customer's records decide: the subscription,
+the customer's extended support of the product, and whether a ticket's sender is a
+technical contact at all.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
 from typing import TypeVar
@@ -22,12 +26,14 @@ from platforms.matrix import PlatformCheck, PlatformRegistry, SupportMatrix
 
 __all__ = [
     "Environment",
+    "ExtendedCover",
     "InvalidQuery",
     "Judge",
     "Query",
     "Reason",
     "Subscription",
     "Verdict",
+    "extended_support_end",
     "judge",
 ]
 
@@ -68,8 +74,70 @@ class Reason:
 
 
 @dataclass(frozen=True, slots=True)
+class ExtendedCover:
+    """A customer's extended support of one product's cycles (SPEC 12): by cycle key, the
+    first day it no longer covers (``until``). Two entries for one cycle: the later wins.
+
+    It is a value (hashable, compared by its entries), so a query holding one is still a
+    cache key, and the queries of a batch that differ only in their version share it.
+
+    >>> cover = ExtendedCover.of({"1": date(2028, 3, 1), "0": date(2027, 1, 1)})
+    >>> cover.until("1"), cover.until("2")
+    (datetime.date(2028, 3, 1), None)
+    >>> cover.entries
+    (('0', datetime.date(2027, 1, 1)), ('1', datetime.date(2028, 3, 1)))
+    """
+
+    entries: tuple[tuple[str, date], ...] = ()
+    _until: dict[str, date] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if isinstance(self.entries, str | bytes) or not isinstance(self.entries, Iterable):
+            raise InvalidQuery("extended_support", "extended support is (cycle, until) pairs")
+        until: dict[str, date] = {}
+        for entry in self.entries:
+            if not isinstance(entry, tuple) or len(entry) != 2:
+                raise InvalidQuery(
+                    "extended_support", f"extended support is (cycle, until) pairs, not {entry!r}"
+                )
+            cycle, day = entry
+            if not isinstance(cycle, str) or not cycle:
+                raise InvalidQuery("extended_support", f"a cycle key must be text, not {cycle!r}")
+            if not isinstance(day, date) or isinstance(day, datetime):
+                raise InvalidQuery(
+                    "extended_support", f"until must be a date (YYYY-MM-DD), not {day!r}"
+                )
+            known = until.get(cycle)
+            if known is None or day > known:
+                until[cycle] = day
+        object.__setattr__(self, "entries", tuple(sorted(until.items())))
+        self._until.update(until)
+
+    @classmethod
+    def of(cls, until: Mapping[str, date] | Iterable[tuple[str, date]]) -> ExtendedCover:
+        """From ``{cycle: until}`` or ``(cycle, until)`` pairs."""
+        pairs = until.items() if isinstance(until, Mapping) else until
+        return cls(tuple(pairs))
+
+    def until(self, cycle: str) -> date | None:
+        """The first day the customer's extended support no longer covers ``cycle``."""
+        return self._until.get(cycle)
+
+    def __bool__(self) -> bool:
+        return bool(self.entries)
+
+
+@dataclass(frozen=True, slots=True)
 class Query:
-    """The inputs of SPEC 5. Enum fields also accept their string values (and severity aliases)."""
+    """The inputs of SPEC 5. Enum fields also accept their string values (and severity aliases).
+
+    The last four are SPEC 12's, filled in from a customer's records (never from a
+    caller's own say-so): ``extended_support`` the customer's extended support of this
+    product; ``technical_contact`` False when a ticket's sender is no technical contact
+    (nothing is then known of a customer: neither ``customer`` nor ``extended_support``
+    may be given, and the subscription counts as none); ``customer`` and ``deployment``
+    label the verdict with the slug and deployment name asked about.
+    """
 
     product: str
     version: str
@@ -79,6 +147,10 @@ class Query:
     environment: Environment = Environment.PRODUCTION
     subscription: Subscription = Subscription.PRODUCTION
     severity: Severity | None = None
+    extended_support: ExtendedCover | None = None
+    technical_contact: bool = True
+    customer: str | None = None
+    deployment: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.product, str) or not self.product:
@@ -100,6 +172,7 @@ class Query:
                 object.__setattr__(self, "severity", parse_severity(self.severity))
             except LifecycleError as error:
                 raise InvalidQuery("severity", str(error)) from None
+        self._check_customer()
 
     @classmethod
     def validated(
@@ -112,6 +185,10 @@ class Query:
         environment: Environment,
         subscription: Subscription,
         severity: Severity | None,
+        extended_support: ExtendedCover | None = None,
+        technical_contact: bool = True,
+        customer: str | None = None,
+        deployment: str | None = None,
     ) -> Query:
         """A query from fields the caller has already checked as strictly as the
         constructor would (the service's ``parse_query``, which reports every bad field
@@ -126,6 +203,10 @@ class Query:
         put(query, "environment", environment)
         put(query, "subscription", subscription)
         put(query, "severity", severity)
+        put(query, "extended_support", extended_support)
+        put(query, "technical_contact", technical_contact)
+        put(query, "customer", customer)
+        put(query, "deployment", deployment)
         return query
 
     def _check_platform(self) -> None:
@@ -143,6 +224,30 @@ class Query:
             raise InvalidQuery("platform", "platform is required when platform_version is given")
         if self.platform is not None and self.platform_version is None:
             raise InvalidQuery("platform_version", "platform_version is required with platform")
+
+    def _check_customer(self) -> None:
+        if self.extended_support is not None and not isinstance(
+            self.extended_support, ExtendedCover
+        ):
+            raise InvalidQuery("extended_support", "extended_support must be an ExtendedCover")
+        if not isinstance(self.technical_contact, bool):
+            raise InvalidQuery("technical_contact", "technical_contact must be true or false")
+        for name, value in (("customer", self.customer), ("deployment", self.deployment)):
+            if value is None:
+                continue
+            if not isinstance(value, str) or not value.strip():
+                raise InvalidQuery(name, f"{name} must be a non-empty string")
+            if len(value) > MAX_PLATFORM_LENGTH:
+                raise InvalidQuery(name, f"{name} is longer than {MAX_PLATFORM_LENGTH} characters")
+        if self.deployment is not None and self.customer is None:
+            raise InvalidQuery("customer", "a deployment belongs to a customer: give customer too")
+        if not self.technical_contact:
+            for name in ("customer", "extended_support"):
+                if getattr(self, name) is not None:
+                    raise InvalidQuery(
+                        name,
+                        f"a sender who is no technical contact has no {name.replace('_', ' ')}",
+                    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +272,8 @@ class Verdict:
     severity_granted: Severity | None
     upgrade_to: str | None
     reasons: tuple[Reason, ...]
+    customer: str | None = None
+    deployment: str | None = None
 
     @property
     def reason_codes(self) -> tuple[str, ...]:
@@ -187,7 +294,7 @@ class Verdict:
             }
         requested = self.severity_requested
         granted = self.severity_granted
-        return {
+        data: dict[str, object] = {
             "product": self.product,
             "version": self.version,
             "release_known": self.release_known,
@@ -208,11 +315,26 @@ class Verdict:
             "upgrade_to": self.upgrade_to,
             "reasons": [{"code": r.code, "message": r.message} for r in self.reasons],
         }
+        if self.customer is None:
+            return data
+        # Who was asked about reads best next to what (SPEC 12); the product and the
+        # version stay first, where a batch splices verdicts (see Judge.outcome_key).
+        labelled: dict[str, object] = {
+            "product": data.pop("product"),
+            "version": data.pop("version"),
+            "customer": self.customer,
+        }
+        if self.deployment is not None:
+            labelled["deployment"] = self.deployment
+        labelled.update(data)
+        return labelled
 
 
 _NORMAL_AND_LOW = (Severity.NORMAL, Severity.LOW)
 # Statuses whose reason sentence can name the very version (or the release's own date).
 _VERSION_WORDED = (Status.PLANNED, Status.PRERELEASE)
+# The statuses a customer's extended support covers (SPEC 12).
+_PAST_END_OF_LIFE = (Status.EOL, Status.EOSL)
 
 
 def judge(
@@ -235,6 +357,16 @@ def judge(
       ticket to normal and low: each is a cap of its own, and the customer who
       upgrades still meets it. When nothing is allowed they would be noise, so they
       are left out.
+
+    And for a customer (SPEC 12):
+
+    - Extended support changes the support level and the coverage of rule 3, so its
+      reason ``extended_support`` follows the status's own (the status stays ``eol`` or
+      ``eosl``: that is the release's, for everyone). The other rules still apply: an
+      unsupported platform or no current subscription leaves it uncovered.
+    - A sender who is no technical contact takes rule 5's place: reason
+      ``not_technical_contact`` (instead of ``no_subscription``), not covered, no
+      severity allowed; the verdict's subscription is ``none``.
     """
     return Judge(cycles, registry, matrix, product_name)(query)
 
@@ -253,6 +385,7 @@ class Judge:
     """
 
     __slots__ = (
+        "_extended_reasons",
         "_platforms",
         "_status_reasons",
         "_statuses",
@@ -278,6 +411,7 @@ class Judge:
         self._targets: dict[date, Release | None] = {}
         self._status_reasons: dict[tuple[str, Status], Reason] = {}
         self._platforms: dict[tuple[str, str, str, date], _PlatformOutcome] = {}
+        self._extended_reasons: dict[tuple[str, date], Reason] = {}
 
     def __call__(self, query: Query) -> Verdict:
         """The verdict of :func:`judge`."""
@@ -312,6 +446,20 @@ class Judge:
         level = support_level(status)
         covered = is_covered(status)
 
+        # SPEC 12: the customer's extended support covers its cycle past end of life.
+        extended = query.extended_support
+        if (
+            extended is not None
+            and cycle is not None
+            and status in _PAST_END_OF_LIFE
+            and query.technical_contact
+        ):
+            ends = extended_support_end(cycle.dates, extended.until(cycle.key))
+            if ends is not None and as_of < ends:
+                level = SupportLevel.EXTENDED
+                covered = True
+                reasons.append(self._extended_reason(cycle, ends))
+
         # Rule 4: the platform.
         check: PlatformCheck | None = None
         platform_supported: bool | None = None
@@ -327,25 +475,26 @@ class Judge:
                 reasons.extend(refusals)
         covered = covered and not platform_refused
 
-        # Rule 5: the subscription.
-        if query.subscription is Subscription.NONE:
+        # Rule 5: the subscription; SPEC 12: a sender no customer names has none.
+        subscription = query.subscription
+        if not query.technical_contact:
+            subscription = Subscription.NONE
+            covered = False
+            reasons.append(Reason("not_technical_contact", words.not_technical_contact()))
+        elif subscription is Subscription.NONE:
             covered = False
             reasons.append(Reason("no_subscription", words.no_subscription()))
 
         # Rule 6: the severities a ticket may have.
         allowed: tuple[Severity, ...]
-        if (
-            query.subscription is Subscription.NONE
-            or platform_refused
-            or level is SupportLevel.NONE
-        ):
+        if subscription is Subscription.NONE or platform_refused or level is SupportLevel.NONE:
             allowed = ()
         else:
             limited = level is SupportLevel.DEFECT_EVALUATION_ONLY
             if query.environment is Environment.NON_PRODUCTION:
                 limited = True
                 reasons.append(Reason("non_production", words.non_production()))
-            if query.subscription is Subscription.BASIC:
+            if subscription is Subscription.BASIC:
                 limited = True
                 reasons.append(Reason("basic_subscription", words.basic_subscription()))
             allowed = _NORMAL_AND_LOW if limited else ALL_SEVERITIES
@@ -379,12 +528,14 @@ class Judge:
             platform=check,
             platform_supported=platform_supported,
             environment=query.environment,
-            subscription=query.subscription,
+            subscription=subscription,
             allowed_severities=allowed,
             severity_requested=requested,
             severity_granted=granted,
             upgrade_to=self._upgrade_to(parsed, as_of),
             reasons=tuple(reasons),
+            customer=query.customer,
+            deployment=query.deployment,
         )
 
     def outcome_key(self, version: str, as_of: date) -> tuple[str, str | None] | None:
@@ -396,6 +547,10 @@ class Judge:
         recorded GA releases out by ``as_of`` (the reasons then name the cycle, never
         the version); the key is their cycle and upgrade target. Any other version
         (unknown, pre-release, planned, not parsing) gets None: judge it in full.
+
+        "Differ only in their version" includes SPEC 12's fields: the two queries share
+        the subscription, extended support, ``technical_contact`` and labels (extended
+        support is per cycle, and its reason names the cycle, so the key still holds).
         """
         found = self.cycles.recorded_ga(version)
         if found is None:
@@ -411,8 +566,14 @@ class Judge:
             return None
         return cycle.key, self._upgrade_to(release.parsed, as_of)
 
+    def locate(self, version: str) -> tuple[Version, Release | None, Cycle | None]:
+        """The version parsed, its recorded release and its cycle (None where unknown).
+
+        Raises :class:`~lifecycle.errors.InvalidVersion` for a version that does not parse.
+        """
+        return self._locate(version)
+
     def _locate(self, version: str) -> tuple[Version, Release | None, Cycle | None]:
-        """The version parsed, its recorded release and its cycle (None where unknown)."""
         found = self.cycles.recorded_ga(version)
         if found is not None:
             # The release was recorded as this very text: parsed, it is release.parsed.
@@ -439,6 +600,15 @@ class Judge:
         if reason is None:
             text = self.words.status(status, cycle, None, _NO_VERSION, "")
             reason = self._status_reasons[key] = Reason(status._value_, text)
+        return reason
+
+    def _extended_reason(self, cycle: Cycle, ends: date) -> Reason:
+        key = (cycle.key, ends)
+        reason = self._extended_reasons.get(key)
+        if reason is None:
+            by_vendor = ends == cycle.dates.extended_end_on
+            text = self.words.extended_support(cycle.key, ends, by_vendor)
+            reason = self._extended_reasons[key] = Reason("extended_support", text)
         return reason
 
     def _upgrade_to(self, parsed: Version, as_of: date) -> str | None:
@@ -471,6 +641,22 @@ class Judge:
 
 # Stands for the version in a status sentence that does not word it (see _VERSION_WORDED).
 _NO_VERSION = Version("0")
+
+
+def extended_support_end(dates: CycleDates, until: date | None) -> date | None:
+    """The first day a customer's extended support ``until`` no longer covers a cycle:
+    ``until``, or the vendor's ``extended_end_on`` when that comes first (SPEC 12, 14);
+    None without extended support.
+
+    >>> extended_support_end(CycleDates(extended_end_on=date(2028, 1, 1)), date(2028, 3, 1))
+    datetime.date(2028, 1, 1)
+    >>> extended_support_end(CycleDates(), date(2028, 3, 1))
+    datetime.date(2028, 3, 1)
+    """
+    if until is None:
+        return None
+    vendor = dates.extended_end_on
+    return until if vendor is None or until < vendor else vendor
 
 
 def _platform_reasons(
@@ -648,6 +834,24 @@ class _Words:
 
     def no_subscription(self) -> str:
         return "There is no current subscription, so no support is provided."
+
+    def extended_support(self, key: str, ends: date, by_vendor: bool) -> str:
+        # ``ends`` is the first day no longer covered, as every date of a reason.
+        if by_vendor:
+            return (
+                f"{self.cycle(key)} is covered by extended support until {ends}, when the "
+                "vendor's extended support for it ends."
+            )
+        return (
+            f"{self.cycle(key)} is covered by extended support until {ends}, "
+            "when that support ends."
+        )
+
+    def not_technical_contact(self) -> str:
+        return (
+            "The sender is not a technical contact of any customer; only a customer's named "
+            "technical contacts may open tickets, so no support is provided."
+        )
 
     def non_production(self) -> str:
         return "Urgent and High priority are not available for non-production software."
