@@ -42,7 +42,8 @@ class InvalidSeverity(LifecycleError, ValueError):
 
     def __init__(self, text: str) -> None:
         super().__init__(
-            f"Invalid severity: {text!r} (use urgent, high, normal, low, S1..S4, 1..4 or emergency)"
+            f"Invalid severity: {text!r} (use urgent, high, normal, low, S1..S4, P1..P4, "
+            "Sev1..Sev4, SEV-1..SEV-4, 1..4, emergency or critical)"
         )
         self.text = text
 
@@ -67,3 +68,9 @@ class InvalidDefinition(LifecycleError, ValueError):
     """A product definition (endoflife.date format) that cannot be read at all."""
 
     code = "invalid_definition"
+
+
+class InvalidPlatformVersion(LifecycleError, ValueError):
+    """A platform version whose aliases do not fit (blank, repeated, or its own name)."""
+
+    code = "invalid_platform_version"

@@ -20,9 +20,10 @@ from packaging.version import Version
 from lifecycle.cycles import Cycle, CycleDates, ProductCycles, Release
 from lifecycle.errors import LifecycleError
 from lifecycle.severity import ALL_SEVERITIES, Severity, parse_severity
+from lifecycle.spelling import did_you_mean, fold_slug, suggestion
 from lifecycle.status import Status, SupportLevel, is_covered, support_level
 from lifecycle.versions import parse_version
-from platforms.matrix import PlatformCheck, PlatformRegistry, SupportMatrix
+from platforms.matrix import PlatformCheck, PlatformRegistry, SupportMatrix, version_match_key
 
 __all__ = [
     "Environment",
@@ -35,6 +36,7 @@ __all__ = [
     "Verdict",
     "extended_support_end",
     "judge",
+    "parse_environment",
 ]
 
 MAX_PLATFORM_LENGTH = 200
@@ -43,6 +45,23 @@ MAX_PLATFORM_LENGTH = 200
 class Environment(StrEnum):
     PRODUCTION = "production"
     NON_PRODUCTION = "non_production"
+
+
+# SPEC 17: "non-production" too, as people (and ``check``'s own output) write it.
+ENVIRONMENT_NAMES: dict[str, Environment] = {
+    "production": Environment.PRODUCTION,
+    "non_production": Environment.NON_PRODUCTION,
+    "non-production": Environment.NON_PRODUCTION,
+}
+
+
+def parse_environment(text: str) -> Environment | None:
+    """The environment named ``text`` in any case, or None.
+
+    >>> parse_environment("Non-Production"), parse_environment("staging")
+    (<Environment.NON_PRODUCTION: 'non_production'>, None)
+    """
+    return ENVIRONMENT_NAMES.get(text.strip().casefold())
 
 
 class Subscription(StrEnum):
@@ -64,13 +83,21 @@ class InvalidQuery(LifecycleError, ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    """One reason of a verdict: a stable code and a sentence for a reply to a customer."""
+    """One reason of a verdict: a stable code and a sentence for a reply to a customer.
+
+    ``did_you_mean`` (SPEC 17) lists the known names closest to an unknown one, for
+    ``unknown_platform``; None for every other reason.
+    """
 
     code: str
     message: str
+    did_you_mean: tuple[str, ...] | None = None
 
-    def to_dict(self) -> dict[str, str]:
-        return {"code": self.code, "message": self.message}
+    def to_dict(self) -> dict[str, object]:
+        data: dict[str, object] = {"code": self.code, "message": self.message}
+        if self.did_you_mean is not None:
+            data["did_you_mean"] = list(self.did_you_mean)
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +158,8 @@ class ExtendedCover:
 class Query:
     """The inputs of SPEC 5. Enum fields also accept their string values (and severity aliases).
 
-    The last four are SPEC 12's, filled in from a customer's records (never from a
+    Product and platform slugs are folded to lower case (SPEC 17: ``ApertureDB`` is
+    ``aperturedb``). The last four fields are SPEC 12's, filled in from a customer's records (never from a
     caller's own say-so): ``extended_support`` the customer's extended support of this
     product; ``technical_contact`` False when a ticket's sender is no technical contact
     (nothing is then known of a customer: neither ``customer`` nor ``extended_support``
@@ -155,15 +183,19 @@ class Query:
     def __post_init__(self) -> None:
         if not isinstance(self.product, str) or not self.product:
             raise InvalidQuery("product", "product must be a non-empty string")
+        object.__setattr__(self, "product", fold_slug(self.product))
         if not isinstance(self.version, str) or not self.version.strip():
             raise InvalidQuery("version", "version must be a non-empty string")
         # A datetime is a date too, but comparing it with dates raises TypeError.
         if not isinstance(self.as_of, date) or isinstance(self.as_of, datetime):
             raise InvalidQuery("as_of", "as_of must be a date (YYYY-MM-DD)")
         self._check_platform()
-        object.__setattr__(
-            self, "environment", _coerce(Environment, "environment", self.environment)
-        )
+        if self.platform is not None:
+            object.__setattr__(self, "platform", fold_slug(self.platform.strip()))
+        environment = self.environment
+        if isinstance(environment, str) and not isinstance(environment, Environment):
+            environment = parse_environment(environment) or environment
+        object.__setattr__(self, "environment", _coerce(Environment, "environment", environment))
         object.__setattr__(
             self, "subscription", _coerce(Subscription, "subscription", self.subscription)
         )
@@ -274,6 +306,8 @@ class Verdict:
     reasons: tuple[Reason, ...]
     customer: str | None = None
     deployment: str | None = None
+    # SPEC 17: shown only when a platform was given (``platform`` is not None).
+    upgrade_on_platform: str | None = None
 
     @property
     def reason_codes(self) -> tuple[str, ...]:
@@ -313,8 +347,13 @@ class Verdict:
                 "granted": granted._value_ if granted is not None else None,
             },
             "upgrade_to": self.upgrade_to,
-            "reasons": [{"code": r.code, "message": r.message} for r in self.reasons],
         }
+        if check is not None:
+            data["upgrade_on_platform"] = self.upgrade_on_platform
+        data["reasons"] = [
+            {"code": r.code, "message": r.message} if r.did_you_mean is None else r.to_dict()
+            for r in self.reasons
+        ]
         if self.customer is None:
             return data
         # Who was asked about reads best next to what (SPEC 12); the product and the
@@ -386,6 +425,7 @@ class Judge:
 
     __slots__ = (
         "_extended_reasons",
+        "_platform_targets",
         "_platforms",
         "_status_reasons",
         "_statuses",
@@ -412,6 +452,7 @@ class Judge:
         self._status_reasons: dict[tuple[str, Status], Reason] = {}
         self._platforms: dict[tuple[str, str, str, date], _PlatformOutcome] = {}
         self._extended_reasons: dict[tuple[str, date], Reason] = {}
+        self._platform_targets: dict[tuple[str, str, date], str | None] = {}
 
     def __call__(self, query: Query) -> Verdict:
         """The verdict of :func:`judge`."""
@@ -421,8 +462,10 @@ class Judge:
         reasons: list[Reason] = []
 
         release_known = release is not None
-        shown = release.version if release is not None else str(parsed)
+        # SPEC 17: a message names the version as the caller wrote it, never normalised.
+        shown = query.version.strip()
         cycle_key = cycle.key if cycle is not None else self.cycles.cycle_key(parsed)
+        upgrade_to = self._upgrade_to(parsed, as_of)
 
         # Rules 2 and 3: the status of the version.
         if cycle is None:
@@ -437,12 +480,13 @@ class Judge:
             else:
                 status = cycle_status
             if status in _VERSION_WORDED:
-                text = words.status(status, cycle, release, parsed, shown)
+                text = words.status(status, cycle, release, parsed, shown, upgrade_to)
                 reasons.append(Reason(status._value_, text))
             else:
                 reasons.append(self._status_reason(cycle, status))
             if release is None:
-                reasons.append(Reason("unknown_release", words.unknown_release(cycle.key, shown)))
+                text = words.unknown_release(cycle.key, shown, parsed.is_prerelease)
+                reasons.append(Reason("unknown_release", text))
         level = support_level(status)
         covered = is_covered(status)
 
@@ -464,6 +508,7 @@ class Judge:
         check: PlatformCheck | None = None
         platform_supported: bool | None = None
         platform_refused = False
+        upgrade_on_platform: str | None = None
         if query.platform is None or query.platform_version is None:
             reasons.append(Reason("platform_unchecked", words.platform_unchecked()))
         else:
@@ -473,6 +518,9 @@ class Judge:
             if not platform_supported:
                 platform_refused = True
                 reasons.extend(refusals)
+            upgrade_on_platform = self._upgrade_on_platform(
+                query.platform, query.platform_version, as_of
+            )
         covered = covered and not platform_refused
 
         # Rule 5: the subscription; SPEC 12: a sender no customer names has none.
@@ -532,10 +580,11 @@ class Judge:
             allowed_severities=allowed,
             severity_requested=requested,
             severity_granted=granted,
-            upgrade_to=self._upgrade_to(parsed, as_of),
+            upgrade_to=upgrade_to,
             reasons=tuple(reasons),
             customer=query.customer,
             deployment=query.deployment,
+            upgrade_on_platform=upgrade_on_platform,
         )
 
     def outcome_key(self, version: str, as_of: date) -> tuple[str, str | None] | None:
@@ -598,7 +647,7 @@ class Judge:
         key = (cycle.key, status)
         reason = self._status_reasons.get(key)
         if reason is None:
-            text = self.words.status(status, cycle, None, _NO_VERSION, "")
+            text = self.words.status(status, cycle, None, _NO_VERSION, "", None)
             reason = self._status_reasons[key] = Reason(status._value_, text)
         return reason
 
@@ -621,6 +670,30 @@ class Judge:
         if target is not None and parsed < target.parsed:
             return target.version
         return None
+
+    def _upgrade_on_platform(self, platform: str, version: str, as_of: date) -> str | None:
+        """SPEC 17: the latest GA release, by ``as_of``, of the newest current cycle whose
+        matrix lists the platform version, while its vendor still supports it."""
+        key = (platform, version, as_of)
+        try:
+            return self._platform_targets[key]
+        except KeyError:
+            pass
+        target: str | None = None
+        found = self.registry.find(platform, version)
+        if found is not None and found[1].vendor_supported(as_of):
+            recorded = found[1].version
+            for cycle in self.cycles.newest_first:
+                if self._cycle_status(cycle, as_of) is not Status.CURRENT:
+                    continue
+                if not self.matrix.lists(cycle.key, platform, recorded):
+                    continue
+                latest = cycle.latest(as_of)
+                if latest is not None:
+                    target = latest.version
+                    break
+        self._platform_targets[key] = target
+        return target
 
     def _platform(
         self, cycle_key: str, platform: str, version: str, as_of: date
@@ -668,29 +741,49 @@ def _platform_reasons(
     cycle_key: str,
     as_of: date,
 ) -> None:
-    """Every platform reason that holds: a listed platform can be past its vendor's EOL too."""
+    """Every platform reason that holds: a listed platform can be past its vendor's EOL too.
+
+    SPEC 17: an unknown platform (or version) comes with the known names closest to it,
+    and the platforms a cycle is said to support leave out those whose vendor ended them.
+    """
     if not check.known:
         known = registry.platforms.get(check.platform)
-        name = known.name if known is not None else None
-        reasons.append(Reason("unknown_platform", words.unknown_platform(check, name)))
+        if known is None:
+            close = did_you_mean(check.platform, registry.platforms)
+            name = None
+        else:
+            close = did_you_mean(check.version, (n for v in known.versions for n in v.names))
+            name = known.name
+        text = words.unknown_platform(check, name)
+        if close:  # the sentence ends with its suggestion
+            text = text.removesuffix(".") + suggestion(close)
+        reasons.append(Reason("unknown_platform", text, close))
         return
-    display = _platform_display(registry, check.platform, check.version)
+    display = _platform_display(registry, check.platform, check.version, check.given)
     if not check.listed:
-        listed = [_platform_display(registry, slug, v) for slug, v in matrix.row(cycle_key)]
-        reasons.append(
-            Reason(
-                "platform_not_supported", words.platform_not_supported(display, cycle_key, listed)
-            )
-        )
+        row = matrix.row(cycle_key)
+        listed = []
+        for slug, v in row:
+            found = registry.find(slug, v)
+            if found is None or found[1].vendor_supported(as_of):
+                listed.append(_platform_display(registry, slug, v))
+        text = words.platform_not_supported(display, cycle_key, listed, bool(row))
+        reasons.append(Reason("platform_not_supported", text))
     if not check.vendor_supported(as_of) and check.vendor_eol is not None:
         reasons.append(
             Reason("platform_vendor_eol", words.platform_vendor_eol(display, check.vendor_eol))
         )
 
 
-def _platform_display(registry: PlatformRegistry, slug: str, version: str) -> str:
+def _platform_display(
+    registry: PlatformRegistry, slug: str, version: str, given: str = ""
+) -> str:
+    """``Ubuntu 22.04``; ``Ubuntu 22.04 (jammy)`` when the caller named it otherwise."""
     platform = registry.platforms.get(slug)
-    return f"{platform.name if platform is not None else slug} {version}"
+    shown = f"{platform.name if platform is not None else slug} {version}"
+    if given and version_match_key(given) != version_match_key(version):
+        shown += f" ({given})"
+    return shown
 
 
 _E = TypeVar("_E", bound=StrEnum)
@@ -729,7 +822,13 @@ class _Words:
         return f"{self.product} {shown}" if self.product else f"Version {shown}"
 
     def status(
-        self, status: Status, cycle: Cycle, release: Release | None, parsed: Version, shown: str
+        self,
+        status: Status,
+        cycle: Cycle,
+        release: Release | None,
+        parsed: Version,
+        shown: str,
+        upgrade_to: str | None,
     ) -> str:
         subject = self.cycle(cycle.key)
         dates = cycle.dates
@@ -795,10 +894,21 @@ class _Words:
             return f"{subject} is planned for release on {day}; it is not supported before then."
         # PRERELEASE: the version is one, or its cycle has nothing else.
         if parsed.is_prerelease:
-            return f"{self.version(shown)} is a pre-release; pre-releases are not supported."
+            # SPEC 17: whose pre-release it is, and the GA release to move to.
+            advice = (
+                f" The generally available release to move to is {upgrade_to}."
+                if upgrade_to is not None
+                else " No generally available release newer than it is out yet."
+            )
+            return (
+                f"{self.version(shown)} is a pre-release of {self.noun} {cycle.key}; "
+                f"pre-releases are not supported.{advice}"
+            )
         return f"{subject} has pre-releases only; pre-releases are not supported."
 
-    def unknown_release(self, key: str, shown: str) -> str:
+    def unknown_release(self, key: str, shown: str, prerelease: bool) -> str:
+        if prerelease:  # judged as a pre-release, whatever its cycle's status
+            return f"{self.version(shown)} is not a recorded release of {self.noun} {key}."
         return (
             f"{self.version(shown)} is not a recorded release; "
             f"it is judged by the status of {self.noun} {key}."
@@ -818,12 +928,15 @@ class _Words:
             return f"Platform {check.platform} is not known, so {check.version} is not supported."
         return f"{name} {check.version} is not a known version of {name}, so it is not supported."
 
-    def platform_not_supported(self, display: str, key: str, listed: list[str]) -> str:
-        supported = (
-            f"the supported platforms are {', '.join(listed)}"
-            if listed
-            else "no platform is listed for it"
-        )
+    def platform_not_supported(
+        self, display: str, key: str, listed: list[str], any_listed: bool
+    ) -> str:
+        if listed:
+            supported = f"the supported platforms are {', '.join(listed)}"
+        elif any_listed:  # each one listed has reached its vendor's end of life
+            supported = "no platform listed for it is still supported by its vendor"
+        else:
+            supported = "no platform is listed for it"
         return f"{display} is not a supported platform for {self.noun} {key}; {supported}."
 
     def platform_vendor_eol(self, display: str, vendor_eol: date) -> str:

@@ -7,11 +7,22 @@ case-insensitively as text:
 True
 >>> version_match_key("Server 2019") == version_match_key("server 2019")
 True
+
+A version may carry aliases (SPEC 17), and where a platform's versions are whole
+numbers only, a dotted version is found by its leading number:
+
+>>> ubuntu = Platform("ubuntu", "Ubuntu", (PlatformVersion("22.04", aliases=("jammy",)),))
+>>> ubuntu.find("Jammy").version, ubuntu.find("22.4").version
+('22.04', '22.04')
+>>> rhel = Platform("rhel", "RHEL", (PlatformVersion("8"), PlatformVersion("9")))
+>>> rhel.find("9.2").version, rhel.find("9.2.1").version, rhel.find("10.1")
+('9', '9', None)
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -19,16 +30,21 @@ from functools import lru_cache
 from packaging.utils import canonicalize_version
 from packaging.version import InvalidVersion, Version
 
+from lifecycle.errors import InvalidPlatformVersion
+
 __all__ = [
     "Platform",
     "PlatformCheck",
     "PlatformRegistry",
     "PlatformVersion",
     "SupportMatrix",
+    "name_clashes",
     "version_match_key",
 ]
 
 MatchKey = tuple[str, str]
+# A version with a dot, for the leading-number match of whole-number platforms.
+_DOTTED = re.compile(r"([0-9]+)(?:\.[0-9]+)+")
 
 
 @lru_cache(maxsize=16384)
@@ -45,10 +61,26 @@ def version_match_key(text: str) -> MatchKey:
 
 @dataclass(frozen=True, slots=True)
 class PlatformVersion:
-    """One version of a platform, and the first day its own vendor no longer supports it."""
+    """One version of a platform, the first day its own vendor no longer supports it, and
+    the other names customers call it by (``jammy`` for Ubuntu 22.04)."""
 
     version: str
     vendor_eol: date | None = None
+    aliases: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if isinstance(self.aliases, str) or not all(isinstance(a, str) for a in self.aliases):
+            raise InvalidPlatformVersion("aliases must be a list of strings")
+        seen = {self.match_key}
+        for alias in self.aliases:
+            if not alias.strip():
+                raise InvalidPlatformVersion("an alias must not be blank")
+            key = version_match_key(alias)
+            if key == self.match_key:
+                raise InvalidPlatformVersion(f"{alias!r} is the version {self.version!r} itself")
+            if key in seen:
+                raise InvalidPlatformVersion(f"the alias {alias!r} is given twice")
+            seen.add(key)
 
     def vendor_supported(self, as_of: date) -> bool:
         return self.vendor_eol is None or self.vendor_eol > as_of
@@ -56,6 +88,32 @@ class PlatformVersion:
     @property
     def match_key(self) -> MatchKey:
         return version_match_key(self.version)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Every name this version answers to: its own first, then its aliases."""
+        return (self.version, *self.aliases)
+
+
+def name_clashes(versions: Sequence[PlatformVersion]) -> list[tuple[str, str, str]]:
+    """Each name two versions of one platform claim: ``(name, owner, claimant)``, where
+    ``owner`` is the version that claims it first (its own name before any alias).
+
+    Names are unique within a platform (SPEC 17), so a writer refuses any of these.
+
+    >>> name_clashes([PlatformVersion("22.04", aliases=("jammy",)),
+    ...               PlatformVersion("24.04", aliases=("Jammy", "22.4"))])
+    [('Jammy', '22.04', '24.04'), ('22.4', '22.04', '24.04')]
+    """
+    owners: dict[MatchKey, str] = {v.match_key: v.version for v in versions}
+    clashes: list[tuple[str, str, str]] = []
+    for version in versions:
+        for alias in version.aliases:
+            key = version_match_key(alias)
+            owner = owners.setdefault(key, version.version)
+            if owner != version.version:
+                clashes.append((alias, owner, version.version))
+    return clashes
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,12 +124,35 @@ class Platform:
     name: str
     versions: tuple[PlatformVersion, ...] = ()
     _index: dict[MatchKey, PlatformVersion] = field(default_factory=dict, repr=False, compare=False)
+    _whole: list[bool] = field(default_factory=list, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self._index.update({v.match_key: v for v in self.versions})
+        # A version's own name before any alias, and the first claim of a name wins.
+        index = self._index
+        for v in self.versions:
+            index.setdefault(v.match_key, v)
+        for v in self.versions:
+            for alias in v.aliases:
+                index.setdefault(version_match_key(alias), v)
+        self._whole.append(
+            bool(self.versions)
+            and all(v.version.isascii() and v.version.isdigit() for v in self.versions)
+        )
+
+    @property
+    def whole_numbers(self) -> bool:
+        """True when every version is a whole number (``8``, ``9``): then ``9.2`` is ``9``."""
+        return self._whole[0]
 
     def find(self, version: str) -> PlatformVersion | None:
-        return self._index.get(version_match_key(version))
+        """The version recorded as ``version``, or known by it as an alias; on a platform of
+        whole-number versions, a dotted version finds the one of its leading number."""
+        found = self._index.get(version_match_key(version))
+        if found is None and self._whole[0]:
+            dotted = _DOTTED.fullmatch(version.strip())
+            if dotted is not None:
+                found = self._index.get(version_match_key(dotted.group(1)))
+        return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +182,8 @@ class PlatformCheck:
     known: bool
     listed: bool
     vendor_eol: date | None
+    # The version as the caller wrote it (trimmed), where ``version`` is the one recorded.
+    given: str = field(default="", compare=False)
 
     def vendor_supported(self, as_of: date) -> bool:
         return self.vendor_eol is None or self.vendor_eol > as_of
@@ -134,14 +217,20 @@ class SupportMatrix:
         self, registry: PlatformRegistry, cycle: str, platform: str, version: str
     ) -> PlatformCheck:
         """Look a customer's platform up for ``cycle``; SPEC 4's rules, minus the date."""
+        given = version.strip()
         found = registry.find(platform, version)
         if found is None:
-            return PlatformCheck(platform, version, known=False, listed=False, vendor_eol=None)
+            return PlatformCheck(
+                platform, given, known=False, listed=False, vendor_eol=None, given=given
+            )
         _, platform_version = found
+        # The matrix lists recorded versions: look up the one found, not what was typed
+        # (an alias, or 9.2 for 9).
         return PlatformCheck(
             platform,
             platform_version.version,
             known=True,
-            listed=self.lists(cycle, platform, version),
+            listed=self.lists(cycle, platform, platform_version.version),
             vendor_eol=platform_version.vendor_eol,
+            given=given,
         )

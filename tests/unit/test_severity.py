@@ -1,4 +1,4 @@
-"""SPEC 5: the four severities, their order and the aliases inputs may use."""
+"""SPEC 5 and 17: the four severities, their order and the aliases inputs may use."""
 
 from __future__ import annotations
 
@@ -15,6 +15,15 @@ ALIASES = {
     Severity.NORMAL: ["normal", "Normal", "NORMAL", "S3", "s3", "3", "\t3\n"],
     Severity.LOW: ["low", "LOW", "Low", "S4", "s4", "4"],
 }
+# SPEC 17: what ticketing tools write.
+TICKETING_ALIASES = {
+    Severity.URGENT: ["P1", "p1", "Sev1", "SEV1", "SEV-1", "sev-1", "critical", "Critical"],
+    Severity.HIGH: ["P2", "Sev2", "SEV-2"],
+    Severity.NORMAL: ["P3", "Sev3", "SEV-3"],
+    Severity.LOW: ["P4", "Sev4", "SEV-4", " p4 "],
+}
+for _severity, _texts in TICKETING_ALIASES.items():
+    ALIASES[_severity] = [*ALIASES[_severity], *_texts]
 ALIAS_CASES = [(text, severity) for severity, texts in ALIASES.items() for text in texts]
 
 
@@ -28,9 +37,15 @@ def test_parse_severity(text: str, expected: Severity) -> None:
     [
         "",
         " ",
-        "critical",
         "medium",
-        "P1",
+        "P0",
+        "P5",
+        "Sev0",
+        "SEV-5",
+        "SEV 1",
+        "sev--1",
+        "P-1",
+        "criticals",
         "S0",
         "S5",
         "0",
@@ -40,7 +55,6 @@ def test_parse_severity(text: str, expected: Severity) -> None:
         "S 1",
         "urgent!",
         "emergencies",
-        "sev1",
     ],
     ids=repr,
 )

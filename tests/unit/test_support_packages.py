@@ -177,7 +177,7 @@ def test_one_package_needs_no_default_package() -> None:
                      id="bad-update-interval"),
         pytest.param({"packages": {"gold": {"updates": {"S1": "1h", "urgent": "2h"}}}},
                      "packages.gold.updates", "given twice", id="update-given-twice"),
-        pytest.param({"packages": {"gold": {"updates": {"P1": "1h"}}}},
+        pytest.param({"packages": {"gold": {"updates": {"P0": "1h"}}}},
                      "packages.gold.updates", "Unknown severity", id="update-bad-severity"),
         pytest.param({"packages": {"gold": {"updates": "1h"}}}, "packages.gold.updates",
                      "must be a JSON object", id="updates-text"),

@@ -197,7 +197,7 @@ def test_plan_from_mapping(config: dict[str, object], expected: dict[str, str]) 
 @pytest.mark.parametrize(
     ("config", "message"),
     [
-        pytest.param({"critical": "1h"}, "Unknown severity in support plan", id="bad-severity"),
+        pytest.param({"medium": "1h"}, "Unknown severity in support plan", id="bad-severity"),
         pytest.param({"urgent": "1h", "S1": "2h"}, "urgent target is given twice", id="twice"),
         pytest.param({"high": "4 hours"}, "high: Invalid response target", id="bad-target"),
         pytest.param({"low": "0bd"}, "low: A target in business_days", id="zero-target"),

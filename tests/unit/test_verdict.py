@@ -125,6 +125,8 @@ def test_spec_example_shape() -> None:
         "allowed_severities": ["urgent", "high", "normal", "low"],
         "severity": {"requested": "urgent", "granted": "urgent"},
         "upgrade_to": "2.5.1",
+        # SPEC 17: with a platform given, the upgrade that keeps to it.
+        "upgrade_on_platform": "2.5.1",
         "reasons": [
             {
                 "code": "security_only",
@@ -303,7 +305,8 @@ MINOR = derive(
                      "Major release 3 is planned for release on 2027-03-01; "
                      "it is not supported before then.", id="planned-cycle-unknown-release"),
         pytest.param("3.0.0rc1", "2027-02-01", AP, None, "prerelease",
-                     "Version 3.0.0rc1 is a pre-release; pre-releases are not supported.",
+                     "Version 3.0.0rc1 is a pre-release of major release 3; pre-releases are "
+                     "not supported. No generally available release newer than it is out yet.",
                      id="prerelease"),
         pytest.param("4.0.0", "2027-07-01", AP, None, "prerelease",
                      "Major release 4 has pre-releases only; pre-releases are not supported.",
@@ -413,11 +416,12 @@ def test_platform(
         pytest.param("1.4.2", TODAY, "solaris", "11", "unknown_platform",
                      "Platform solaris is not known, so 11 is not supported.", id="unknown-slug"),
         pytest.param("1.4.2", TODAY, "ubuntu", "18.04", "unknown_platform",
-                     "Ubuntu 18.04 is not a known version of Ubuntu, so it is not supported.",
+                     "Ubuntu 18.04 is not a known version of Ubuntu, so it is not supported; "
+                     "did you mean 24.04, 22.04 or 20.04?",
                      id="unknown-version"),
         pytest.param("1.4.2", TODAY, "rhel", "9", "platform_not_supported",
                      "Red Hat Enterprise Linux 9 is not a supported platform for major release 1; "
-                     "the supported platforms are Ubuntu 22.04, Ubuntu 20.04.",
+                     "the supported platforms are Ubuntu 22.04.",
                      id="not-supported"),
         pytest.param("9.0.0", TODAY, "rhel", "9", "platform_not_supported",
                      "Red Hat Enterprise Linux 9 is not a supported platform for major release 9; "
