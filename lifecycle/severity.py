@@ -2,8 +2,8 @@
 
 >>> parse_severity("S1"), parse_severity("emergency"), parse_severity(" 3 ")
 (<Severity.URGENT: 'urgent'>, <Severity.URGENT: 'urgent'>, <Severity.NORMAL: 'normal'>)
->>> parse_severity("P2"), parse_severity("Sev3"), parse_severity("SEV-1"), parse_severity("Critical")
-(<Severity.HIGH: 'high'>, <Severity.NORMAL: 'normal'>, <Severity.URGENT: 'urgent'>, <Severity.URGENT: 'urgent'>)
+>>> [parse_severity(s).value for s in ("P2", "Sev3", "SEV-1", "Critical")]
+['high', 'normal', 'urgent', 'urgent']
 """
 
 from __future__ import annotations

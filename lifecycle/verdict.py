@@ -159,12 +159,13 @@ class Query:
     """The inputs of SPEC 5. Enum fields also accept their string values (and severity aliases).
 
     Product and platform slugs are folded to lower case (SPEC 17: ``ApertureDB`` is
-    ``aperturedb``). The last four fields are SPEC 12's, filled in from a customer's records (never from a
-    caller's own say-so): ``extended_support`` the customer's extended support of this
-    product; ``technical_contact`` False when a ticket's sender is no technical contact
-    (nothing is then known of a customer: neither ``customer`` nor ``extended_support``
-    may be given, and the subscription counts as none); ``customer`` and ``deployment``
-    label the verdict with the slug and deployment name asked about.
+    ``aperturedb``). The last four fields are SPEC 12's, filled in from a customer's
+    records (never from a caller's own say-so): ``extended_support`` the customer's
+    extended support of this product; ``technical_contact`` False when a ticket's sender
+    is no technical contact (nothing is then known of a customer: neither ``customer``
+    nor ``extended_support`` may be given, and the subscription counts as none);
+    ``customer`` and ``deployment`` label the verdict with the slug and deployment name
+    asked about.
     """
 
     product: str
@@ -775,9 +776,7 @@ def _platform_reasons(
         )
 
 
-def _platform_display(
-    registry: PlatformRegistry, slug: str, version: str, given: str = ""
-) -> str:
+def _platform_display(registry: PlatformRegistry, slug: str, version: str, given: str = "") -> str:
     """``Ubuntu 22.04``; ``Ubuntu 22.04 (jammy)`` when the caller named it otherwise."""
     platform = registry.platforms.get(slug)
     shown = f"{platform.name if platform is not None else slug} {version}"
