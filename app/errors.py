@@ -26,11 +26,18 @@ class ApiError(Exception):
     title = "Bad request"
 
     def __init__(
-        self, detail: str, *, errors: Mapping[str, Any] | None = None, code: str | None = None
+        self,
+        detail: str,
+        *,
+        errors: Mapping[str, Any] | None = None,
+        code: str | None = None,
+        extra: Mapping[str, Any] | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = dict(errors) if errors else None
+        # Members of the problem beyond RFC 9457's (SPEC 17's ``did_you_mean``).
+        self.extra = dict(extra) if extra else None
         if code is not None:
             self.code = code
 
@@ -71,9 +78,10 @@ def problem(
     code: str | None = None,
     errors: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> Response:
     """A problem+json response."""
-    body = problem_body(status, title, detail, code=code, errors=errors)
+    body = problem_body(status, title, detail, code=code, errors=errors, extra=extra)
     response = Response(json.dumps(body), status=status, mimetype=PROBLEM_MIMETYPE)
     if headers:
         response.headers.update(headers)
@@ -89,6 +97,7 @@ def problem_body(
     *,
     code: str | None = None,
     errors: Mapping[str, Any] | None = None,
+    extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     code = code or _default_code(status)
     body: dict[str, Any] = {
@@ -100,6 +109,8 @@ def problem_body(
     }
     if errors:
         body["errors"] = dict(errors)
+    if extra:
+        body.update(extra)
     return body
 
 
@@ -191,6 +202,7 @@ def _api_error(error: ApiError) -> Response:
         code=error.code,
         errors=error.errors,
         headers=getattr(error, "headers", None),
+        extra=error.extra,
     )
 
 

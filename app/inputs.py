@@ -69,3 +69,22 @@ def parse_day(text: str) -> date | None:
 
 def in_range(day: date) -> bool:
     return MIN_DATE <= day <= MAX_DATE
+
+
+# --- tickets (SPEC 17) ------------------------------------------------------------------
+
+# An opaque reference to a ticket of the desk's own tool, echoed and kept with triage.
+TICKET_WIDTH = 200
+
+
+def ticket_problem(value: object) -> str | None:
+    """What is wrong with ``value`` as a ticket reference, or None when it is one."""
+    if not isinstance(value, str):
+        return "Not a valid string."
+    if not value.strip():
+        return "Must not be blank."
+    if len(value) > TICKET_WIDTH:
+        return f"Longer than {TICKET_WIDTH} characters."
+    if CONTROL.search(value):
+        return "Control characters are not allowed."
+    return None

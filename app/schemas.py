@@ -111,3 +111,10 @@ class ProblemSchema(Schema):
     detail = fields.String(required=True)
     code = fields.String()
     errors = fields.Dict(keys=fields.String())
+    did_you_mean = fields.List(
+        fields.String(),
+        metadata={
+            "description": "for an unknown product: up to three known slugs close to the "
+            "one given (SPEC 17)"
+        },
+    )

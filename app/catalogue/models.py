@@ -114,6 +114,40 @@ class PlatformVersion(Base):
     vendor_eol: Mapped[date | None] = mapped_column(Date)
 
     platform: Mapped[Platform] = relationship(back_populates="versions")
+    aliases: Mapped[list[PlatformVersionAlias]] = relationship(
+        back_populates="platform_version",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+        order_by="PlatformVersionAlias.id",
+    )
+
+    @property
+    def alias_names(self) -> list[str]:
+        return [a.alias for a in self.aliases]
+
+
+class PlatformVersionAlias(Base):
+    """Another name of a platform version (SPEC 17: ``jammy`` for Ubuntu 22.04).
+
+    Unique within the platform by its key (compared as versions are: case-insensitively,
+    ``22.4`` = ``22.04``); that a name is no other version's own is the writers' check.
+    """
+
+    __tablename__ = "platform_version_aliases"
+    __table_args__ = (UniqueConstraint("platform_id", "alias_key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # The version's platform, repeated so that the database holds names unique per platform.
+    platform_id: Mapped[int] = mapped_column(
+        ForeignKey("platforms.id", ondelete="CASCADE"), nullable=False
+    )
+    platform_version_id: Mapped[int] = mapped_column(
+        ForeignKey("platform_versions.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    alias: Mapped[str] = mapped_column(String(PLATFORM_VERSION_WIDTH), nullable=False)
+    alias_key: Mapped[str] = mapped_column(String(PLATFORM_VERSION_KEY_WIDTH), nullable=False)
+
+    platform_version: Mapped[PlatformVersion] = relationship(back_populates="aliases")
 
 
 class MatrixEntry(Base):

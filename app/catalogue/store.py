@@ -181,6 +181,12 @@ class CatalogueStore:
         found = self.products(slugs)
         return [found[s] for s in slugs if s in found]
 
+    def slugs(self) -> list[str]:
+        """Every product's slug, for suggestions (SPEC 17); a query, on the rare paths
+        that need it (an unknown product), never on a hot one."""
+        with self._sessions() as session, session.begin():
+            return list(session.scalars(select(Product.slug).order_by(Product.slug)))
+
     def registry(self) -> PlatformRegistry:
         """Every platform and its versions, as of the platforms' revision now."""
         with self._sessions() as session, session.begin():

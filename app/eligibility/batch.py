@@ -14,12 +14,20 @@ from typing import Any
 
 from app.catalogue import store
 from app.catalogue.store import ProductSnapshot
-from app.eligibility.query import MAX_TEXT, fields_key, invalid_fields, parse_query
-from app.eligibility.service import encode, problem_for, unknown_product
+from app.eligibility.query import (
+    MAX_TEXT,
+    TICKET,
+    fields_key,
+    invalid_fields,
+    parse_query,
+    split_ticket,
+)
+from app.eligibility.service import encode, problem_for, unknown_product, with_ticket
 from app.eligibility.splice import VerdictText
-from app.errors import ApiError, Unprocessable
+from app.errors import ApiError, NotFound, Unprocessable
 from app.inputs import is_slug
 from lifecycle.errors import LifecycleError
+from lifecycle.spelling import fold_slug
 from lifecycle.verdict import Judge
 
 MAX_BATCH = 10_000
@@ -39,8 +47,8 @@ def answer_batch(body: Any, default_as_of: date) -> str:
     for what else its queries share.
     """
     queries = _envelope(body)
-    # Stripped, as parse_query strips them, so that " aperturedb" finds it here as in a GET.
-    slugs = {p.strip() for q in queries if isinstance(p := q.get("product"), str)}
+    # Stripped and folded, as parse_query does, so that " ApertureDB" finds it as in a GET.
+    slugs = {fold_slug(p.strip()) for q in queries if isinstance(p := q.get("product"), str)}
     views = store.products({slug for slug in slugs if is_slug(slug)})
     answer = _Batch(views, default_as_of).answer
     return '{"results": [' + ", ".join([answer(item) for item in queries]) + "]}"
@@ -53,7 +61,7 @@ class _Batch:
     worked out once per date), and for recorded releases the encoded rest of the verdict.
     All of it lives for one call, so none of it can go stale."""
 
-    __slots__ = ("as_of", "contexts", "done", "judges", "views")
+    __slots__ = ("_slugs", "as_of", "contexts", "done", "judges", "views")
 
     def __init__(self, views: Mapping[str, ProductSnapshot], default_as_of: date) -> None:
         self.views = views
@@ -63,8 +71,33 @@ class _Batch:
         # By the raw fields but the version: the context of valid, known-product queries.
         self.contexts: dict[tuple[Any, ...], VerdictText] = {}
         self.judges: dict[str, Judge] = {}
+        self._slugs: list[str] | None = None
 
     def answer(self, item: Mapping[str, Any]) -> str:
+        """The JSON text of one query's result, its ``ticket`` echoed last (SPEC 17).
+
+        The ticket is no part of the verdict: queries that differ only in their tickets
+        (each ticket is usually different) still share all the work below.
+        """
+        if TICKET not in item:
+            return self._answer(item)
+        fields, ticket, problem = split_ticket(item)
+        if problem is not None:
+            return self._ticket_problem(fields, problem)
+        part = self._answer(fields)
+        return part if ticket is None else with_ticket(part, ticket)
+
+    def _ticket_problem(self, fields: Mapping[str, Any], problem: str) -> str:
+        """A query whose ticket is bad: its problem names every bad field, the ticket too."""
+        errors: dict[str, Any] = {}
+        try:
+            parse_query(fields, self.as_of)
+        except ApiError as error:
+            errors.update(error.errors or {})
+        errors[TICKET] = [problem]
+        return encode({"error": problem_for(Unprocessable(invalid_fields(errors), errors=errors))})
+
+    def _answer(self, item: Mapping[str, Any]) -> str:
         key = fields_key(item)
         if key is None:
             return self._alone(item)
@@ -92,7 +125,7 @@ class _Batch:
             return encode({"error": problem_for(error)})
         view = self.views.get(query.product)
         if view is None:
-            return encode({"error": problem_for(unknown_product(query.product))})
+            return encode({"error": problem_for(self._unknown(query.product))})
         context = self.contexts[key[:-1]] = VerdictText(query, self._judge(view))
         return context.answer(query.version)
 
@@ -102,10 +135,16 @@ class _Batch:
             query = parse_query(item, self.as_of)
             view = self.views.get(query.product)
             if view is None:
-                raise unknown_product(query.product)
+                raise self._unknown(query.product)
             return encode(self._judge(view)(query).to_dict())
         except (ApiError, LifecycleError) as error:
             return encode({"error": problem_for(error)})
+
+    def _unknown(self, slug: str) -> NotFound:
+        """The 404 of an unknown product, the known slugs read once per batch."""
+        if self._slugs is None:
+            self._slugs = store.current().slugs()
+        return unknown_product(slug, self._slugs)
 
     def _judge(self, view: ProductSnapshot) -> Judge:
         judge = self.judges.get(view.slug)

@@ -1,7 +1,13 @@
 """Eligibility queries (SPEC 5), read from any caller: the GET's query string, each
 batch item, triage, the lifecycle page's form and ``flask check`` all go through
 :func:`parse_query`, so a bad field is answered with the same status, code and message
-everywhere. Hand-written for the hot path, on the rules of :mod:`app.inputs`."""
+everywhere. Hand-written for the hot path, on the rules of :mod:`app.inputs`.
+
+SPEC 17: slugs are folded to lower case here, once per distinct query (the parsed
+queries are cached), before the read model looks the product up; ``non-production`` and
+the ticketing tools' severities are accepted; a field of no query (a typo such as
+``plaform``) is refused, with the fields it is close to; and a query may carry a
+``ticket``, which is no part of the verdict: it is checked and echoed beside it."""
 
 from __future__ import annotations
 
@@ -13,10 +19,19 @@ from flask import current_app
 
 from app.cache import BoundedCache
 from app.errors import Unprocessable
-from app.inputs import CONTROL, MAX_DATE, MIN_DATE, QUERY_TEXT_WIDTH, in_range, parse_day
+from app.inputs import (
+    CONTROL,
+    MAX_DATE,
+    MIN_DATE,
+    QUERY_TEXT_WIDTH,
+    in_range,
+    parse_day,
+    ticket_problem,
+)
 from lifecycle.errors import InvalidSeverity, InvalidVersion
-from lifecycle.severity import Severity, parse_severity
-from lifecycle.verdict import Environment, Query, Subscription
+from lifecycle.severity import SEVERITY_WORDS, Severity, parse_severity
+from lifecycle.spelling import did_you_mean, fold_slug, suggestion
+from lifecycle.verdict import ENVIRONMENT_NAMES, Environment, Query, Subscription
 from lifecycle.versions import parse_version
 
 FIELDS = (
@@ -30,13 +45,15 @@ FIELDS = (
     "as_of",
 )
 _FIELD_SET = frozenset(FIELDS)
+# SPEC 17: an opaque reference to the desk's ticket, echoed beside the verdict.
+TICKET = "ticket"
 MAX_TEXT = QUERY_TEXT_WIDTH
 
-ENVIRONMENTS = tuple(e.value for e in Environment)
+ENVIRONMENTS = tuple(ENVIRONMENT_NAMES)
 SUBSCRIPTIONS = tuple(s.value for s in Subscription)
-SEVERITY_HELP = "urgent, high, normal or low (also S1..S4, 1..4 and emergency)"
+SEVERITY_HELP = SEVERITY_WORDS
 
-_ENVIRONMENT = {e.value: e for e in Environment}
+_ENVIRONMENT: dict[str, Environment] = dict(ENVIRONMENT_NAMES)
 _SUBSCRIPTION = {s.value: s for s in Subscription}
 _REQUIRED = "This field is required."
 EXTENSION = "eligibility_queries"
@@ -47,16 +64,54 @@ class _Repeated(list[str]):
 
 
 def query_values(args: Any) -> dict[str, Any]:
-    """The eligibility fields of a query string (a werkzeug ``MultiDict``).
+    """The parameters of a query string (a werkzeug ``MultiDict``), for :func:`parse_query`.
 
     A field given twice is ambiguous: it is kept as a list, which :func:`parse_query`
-    refuses. Other parameters are ignored, as in every query string of the API.
+    refuses. So is any parameter that is no field (SPEC 17: a misspelled ``platform``
+    must not hide a platform's end of life).
     """
     values: dict[str, Any] = {}
     for name, found in args.lists():
-        if name in _FIELD_SET:
-            values[name] = found[0] if len(found) == 1 else _Repeated(found)
+        values[name] = found[0] if len(found) == 1 else _Repeated(found)
     return values
+
+
+def split_ticket(values: Mapping[str, Any]) -> tuple[Mapping[str, Any], str | None, str | None]:
+    """The query's fields without its ``ticket``, the ticket (stripped), and what is wrong
+    with it (None when nothing is, or when there is none)."""
+    if TICKET not in values:
+        return values, None, None
+    rest = {k: v for k, v in values.items() if k != TICKET}
+    value = values[TICKET]
+    if value is None:  # null is absence, as for every optional field
+        return rest, None, None
+    if isinstance(value, _Repeated):
+        return rest, None, f"Given {len(value)} times; give it once."
+    problem = ticket_problem(value)
+    return rest, (value.strip() if problem is None else None), problem
+
+
+def parse_with_ticket(values: Mapping[str, Any], default_as_of: date) -> tuple[Query, str | None]:
+    """:func:`parse_query` for fields that may carry a ``ticket``; a bad ticket is reported
+    with the other bad fields (422)."""
+    fields, ticket, problem = split_ticket(values)
+    try:
+        query = parse_query(fields, default_as_of)
+    except Unprocessable as error:
+        if problem is None:
+            raise
+        errors = {**(error.errors or {}), TICKET: [problem]}
+        raise Unprocessable(invalid_fields(errors), errors=errors, code=error.code) from None
+    if problem is not None:
+        errors = {TICKET: [problem]}
+        raise Unprocessable(invalid_fields(errors), errors=errors)
+    return query, ticket
+
+
+def unknown_field(name: object) -> str:
+    """The message for a field of no query, with the fields it is close to."""
+    close = did_you_mean(str(name)[:MAX_TEXT], (*FIELDS, TICKET)) if isinstance(name, str) else ()
+    return "Unknown field" + (suggestion(close) if close else ".")
 
 
 # Queries already validated, by their raw fields and default date. Only valid queries
@@ -119,12 +174,16 @@ def validate(values: Mapping[str, Any], default_as_of: date) -> Query:
     if not values.keys() <= _FIELD_SET:
         for name in values:
             if name not in _FIELD_SET:
-                errors[str(name)[:MAX_TEXT]] = ["Unknown field."]
+                errors[str(name)[:MAX_TEXT]] = [unknown_field(name)]
 
     product = _text(values, "product", errors, required=True)
+    if product is not None:
+        product = fold_slug(product)
     # The version's length and characters are parse_version's to judge: invalid_version.
     version = _text(values, "version", errors, required=True, checked=False)
     platform = _text(values, "platform", errors)
+    if platform is not None:
+        platform = fold_slug(platform)
     platform_version = _text(values, "platform_version", errors)
     environment = _choice(values, "environment", _ENVIRONMENT, Environment.PRODUCTION, errors)
     subscription = _choice(values, "subscription", _SUBSCRIPTION, Subscription.PRODUCTION, errors)

@@ -10,7 +10,8 @@ from marshmallow import Schema, fields, validate
 from app.catalogue.schemas import DatesSchema
 from app.eligibility import query as queries
 from app.eligibility.batch import MAX_BATCH
-from app.schemas import Day, QuerySchema, Slug, StrictSchema, VersionText
+from app.inputs import TICKET_WIDTH
+from app.schemas import Day, QuerySchema, StrictSchema, VersionText, no_control, not_blank
 from lifecycle.severity import Severity
 from lifecycle.status import Status, SupportLevel
 
@@ -20,19 +21,40 @@ JSON = "application/json"
 _NOT_BLANK = validate.Length(min=1, max=queries.MAX_TEXT)
 
 
+def Ticket(**kwargs: Any) -> fields.String:
+    """SPEC 17: an opaque reference to the desk's ticket, echoed in the answer."""
+    return fields.String(
+        validate=[validate.Length(min=1, max=TICKET_WIDTH), no_control(False), not_blank],
+        metadata={
+            "description": "an opaque reference to your ticket (at most 200 characters), "
+            "echoed in the answer",
+            "example": "ZD-48213",
+        },
+        **kwargs,
+    )
+
+
 class _EligibilityFields(Schema):
-    product = Slug(required=True)
+    product = fields.String(
+        required=True,
+        validate=_NOT_BLANK,
+        metadata={"description": "product slug, in any case", "example": "aperturedb"},
+    )
     version = VersionText(required=True)
     platform = fields.String(
         validate=_NOT_BLANK,
         metadata={
-            "description": "platform slug; give platform_version with it",
+            "description": "platform slug, in any case; give platform_version with it",
             "example": "ubuntu",
         },
     )
     platform_version = fields.String(
         validate=_NOT_BLANK,
-        metadata={"description": "platform version (22.04 matches 22.4)", "example": "22.04"},
+        metadata={
+            "description": "platform version or one of its aliases (22.04 matches 22.4 and "
+            "jammy; on a platform of whole-number versions, 9.2 matches 9)",
+            "example": "22.04",
+        },
     )
     environment = fields.String(
         validate=validate.OneOf(queries.ENVIRONMENTS),
@@ -50,10 +72,11 @@ class _EligibilityFields(Schema):
         },
     )
     as_of = Day(metadata={"description": "the date to judge on (default: today, UTC)"})
+    ticket = Ticket()
 
 
 class EligibilityQuerySchema(_EligibilityFields, QuerySchema):
-    """The query parameters of the GET."""
+    """The query parameters of the GET; any other parameter is refused (422)."""
 
 
 class EligibilityItemSchema(_EligibilityFields, StrictSchema):
@@ -66,9 +89,10 @@ class EligibilityItemSchema(_EligibilityFields, StrictSchema):
 
 _ITEM_TEXT = (
     "the fields of GET /api/v1/eligibility, as JSON: product and version "
-    "(strings) required; platform, platform_version, environment, subscription, severity "
-    "and as_of optional (strings, or null for absent). A query that is not valid (or not "
-    'a known product) is still answered: with {"error": problem} in its place.'
+    "(strings) required; platform, platform_version, environment, subscription, severity, "
+    "as_of and ticket optional (strings, or null for absent). A query that is not valid (or "
+    'not a known product) is still answered: with {"error": problem} in its place. A '
+    "ticket is echoed in its result, verdict or error."
 )
 
 
@@ -112,6 +136,13 @@ class ReasonSchema(Schema):
     message = fields.String(
         required=True, metadata={"description": "a sentence to paste into a reply"}
     )
+    did_you_mean = fields.List(
+        fields.String(),
+        metadata={
+            "description": "unknown_platform only: up to three known platform slugs (or "
+            "versions of the platform) close to the one given"
+        },
+    )
 
 
 class VerdictSchema(Schema):
@@ -132,12 +163,24 @@ class VerdictSchema(Schema):
     allowed_severities = fields.List(fields.String(validate=_SEVERITY), required=True)
     severity = fields.Nested(SeverityVerdictSchema, required=True)
     upgrade_to = fields.String(required=True, allow_none=True)
+    upgrade_on_platform = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "only when a platform is given: the latest GA release of the "
+            "newest current cycle that supports that platform version, while its vendor "
+            "still supports it; null when there is none"
+        },
+    )
     reasons = fields.List(fields.Nested(ReasonSchema), required=True)
+    ticket = fields.String(metadata={"description": "the query's ticket, when it had one"})
 
 
 _BATCH_ERROR = {
     "type": "object",
-    "properties": {"error": {"$ref": "#/components/schemas/Problem"}},
+    "properties": {
+        "error": {"$ref": "#/components/schemas/Problem"},
+        "ticket": {"type": "string"},
+    },
     "required": ["error"],
     "additionalProperties": False,
 }

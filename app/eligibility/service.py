@@ -4,16 +4,17 @@ verdict on the product's snapshot (so it expires with it)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
 from app.catalogue import store
 from app.catalogue.store import ProductSnapshot
-from app.eligibility.query import parse_query, shown
+from app.eligibility.query import parse_query, parse_with_ticket, shown
 from app.errors import ApiError, NotFound, core_error_problem, problem_body
 from app.inputs import is_slug
 from lifecycle.errors import LifecycleError
+from lifecycle.spelling import did_you_mean, suggestion
 from lifecycle.verdict import Query, Verdict, judge
 
 # ensure_ascii: a JSON body may carry a lone surrogate ("\ud800"), which is echoed in a
@@ -31,9 +32,19 @@ def decide(values: Mapping[str, Any], default_as_of: date) -> Verdict:
 
 
 def decide_json(values: Mapping[str, Any], default_as_of: date) -> str:
-    """:func:`decide`, as the JSON text of the verdict (SPEC 6)."""
-    query = parse_query(values, default_as_of)
-    return verdict_json(query, find_product(query.product))
+    """:func:`decide`, as the JSON text of the verdict (SPEC 6), with the query's
+    ``ticket`` echoed last when it has one (SPEC 17)."""
+    query, ticket = parse_with_ticket(values, default_as_of)
+    text = verdict_json(query, find_product(query.product))
+    return text if ticket is None else with_ticket(text, ticket)
+
+
+def with_ticket(text: str, ticket: str) -> str:
+    """The JSON text of an object with ``"ticket": ticket`` added as its last member."""
+    return f"{text[:-1]}, {_TICKET}{encode(ticket)}}}"
+
+
+_TICKET = '"ticket": '
 
 
 def judge_with(query: Query, snapshot: ProductSnapshot) -> Verdict:
@@ -41,14 +52,23 @@ def judge_with(query: Query, snapshot: ProductSnapshot) -> Verdict:
 
 
 def find_product(slug: str) -> ProductSnapshot:
-    """The product's snapshot; 404 (with the slug cut short) for an unknown one."""
-    if not is_slug(slug):
-        raise unknown_product(slug)
-    return store.product(slug)
+    """The product's snapshot; 404 (with the slug cut short, and the known slugs close to
+    it) for an unknown one."""
+    try:
+        if not is_slug(slug):
+            raise NotFound(slug)
+        return store.product(slug)
+    except NotFound:
+        raise unknown_product(slug, store.current().slugs()) from None
 
 
-def unknown_product(slug: str) -> NotFound:
-    return NotFound(f"No product is named {shown(slug)}.")
+def unknown_product(slug: str, known: Iterable[str]) -> NotFound:
+    """SPEC 17: the 404 of an unknown product names up to three close slugs."""
+    close = did_you_mean(slug[:200], known)
+    return NotFound(
+        f"No product is named {shown(slug)}{suggestion(close) if close else '.'}",
+        extra={"did_you_mean": list(close)},
+    )
 
 
 def verdict_json(query: Query, snapshot: ProductSnapshot) -> str:
@@ -68,7 +88,12 @@ def problem_for(error: Exception) -> dict[str, Any]:
     """The problem body the API answers for ``error`` (a service or a core error)."""
     if isinstance(error, ApiError):
         return problem_body(
-            error.status, error.title, error.detail, code=error.code, errors=error.errors
+            error.status,
+            error.title,
+            error.detail,
+            code=error.code,
+            errors=error.errors,
+            extra=error.extra,
         )
     if isinstance(error, LifecycleError):
         return core_error_problem(error)[1]

@@ -7,7 +7,8 @@ from alembic import context
 # Each area's models register their tables.
 import app.announce.models
 import app.auth
-import app.catalogue.models  # noqa: F401
+import app.catalogue.models
+import app.triage.models  # noqa: F401
 from app.db import Base, make_engine
 
 config = context.config

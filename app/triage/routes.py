@@ -9,15 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, request
+from flask import Response, g, request
 from flask.views import MethodView
 
 from app.auth import Role, protected
 from app.eligibility.schemas import JSON
 from app.eligibility.service import encode
 from app.openapi import Blueprint
-from app.triage import service
-from app.triage.schemas import TriageRequestSchema, TriageSchema
+from app.triage import history, service
+from app.triage.schemas import HistoryQuerySchema, HistorySchema, TriageRequestSchema, TriageSchema
 
 blp = Blueprint(
     "triage",
@@ -50,5 +50,24 @@ class Triage(MethodView):
         ``submitted_at`` without a UTC offset, an unknown channel, unknown fields), with
         the code ``invalid_version`` for a version that does not parse.
         """
-        answer = service.triage(request.get_json())
+        answer = service.triage(request.get_json(), actor=g.token.name)
         return Response(encode(answer), mimetype=JSON)
+
+
+@blp.route("/triage/history")
+class TriageHistory(MethodView):
+    @protected(blp, Role.SUPPORT)
+    @blp.doc(parameters=[{"in": "query", "schema": HistoryQuerySchema}])
+    @blp.response(200, HistorySchema)
+    @blp.alt_response(422, response="UNPROCESSABLE_ENTITY")
+    def get(self) -> Any:
+        """The triage answers given with a ticket, newest first (SPEC 17).
+
+        Each record holds the request as it came, the answer as it went, the name of the
+        token that asked and when. ``ticket`` keeps one ticket's records, ``since`` those
+        from a date (its start, UTC) or a timestamp on, ``limit`` caps them (1 to 1,000,
+        default 100). Any other parameter is a 422.
+        """
+        return Response(
+            encode(history.list_history(request.args.to_dict(flat=False))), mimetype=JSON
+        )

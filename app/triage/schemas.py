@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from marshmallow import fields
+from marshmallow import Schema, fields, validate
 
-from app.eligibility.schemas import EligibilityItemSchema, SeverityVerdictSchema, VerdictSchema
-from app.schemas import Day
+from app.eligibility.schemas import (
+    EligibilityItemSchema,
+    SeverityVerdictSchema,
+    Ticket,
+    VerdictSchema,
+)
+from app.schemas import Day, QuerySchema
 from app.triage.service import TicketSchema
 
 
@@ -63,3 +68,42 @@ class TriageSchema(VerdictSchema):
             "example": "2026-11-17T14:30:00-08:00",
         },
     )
+    reply = fields.String(
+        required=True,
+        metadata={
+            "description": "one paragraph to send to the customer as it is: coverage, status "
+            "and its next change, the priority and when the answer is due, upgrade advice"
+        },
+    )
+    ticket = fields.String(metadata={"description": "the request's ticket, when it had one"})
+
+
+class HistoryQuerySchema(QuerySchema):
+    """The history's query parameters; any other is refused (422)."""
+
+    ticket = Ticket()
+    since = fields.String(
+        metadata={
+            "description": "records from this date (its start, UTC) or timestamp (with an "
+            "offset) on",
+            "example": "2026-11-01",
+        }
+    )
+    limit = fields.Integer(
+        validate=validate.Range(1, 1000), metadata={"description": "at most this many (100)"}
+    )
+
+
+class HistoryItemSchema(Schema):
+    id = fields.Integer(required=True)
+    ticket = fields.String(required=True)
+    at = fields.String(required=True, metadata={"format": "date-time"})
+    token_name = fields.String(
+        required=True, metadata={"description": "the name of the token that asked, or cli"}
+    )
+    input = fields.Dict(required=True, metadata={"description": "the triage request as sent"})
+    answer = fields.Nested(TriageSchema, required=True)
+
+
+class HistorySchema(Schema):
+    items = fields.List(fields.Nested(HistoryItemSchema), required=True)

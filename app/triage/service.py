@@ -1,6 +1,7 @@
 """The triage of a ticket (SPEC 9, ``POST /api/v1/triage``): its eligibility verdict,
-judged with the ticket's requested severity, and when a response is due on the support
-plan's business calendar."""
+judged with the ticket's requested severity, when a response is due on the support
+plan's business calendar, and the reply to send (SPEC 17). An answer given with a
+``ticket`` is recorded in the triage history, with one insert."""
 
 from __future__ import annotations
 
@@ -11,19 +12,27 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
-from app.catalogue import store
 from app.eligibility import query as queries
 from app.eligibility import service as eligibility
+from app.eligibility.schemas import Ticket
 from app.errors import Unprocessable
 from app.inputs import CONTROL, MAX_DATE, MIN_DATE
 from app.schemas import LongText, StrictSchema
+from app.triage import history
 from app.triage.plan import SupportSettings, settings
 from lifecycle.errors import InvalidVersion
+from lifecycle.reply import compose_reply
 from lifecycle.triage import Channel, ResponseTarget, TargetUnit, requested_severity, response_due
-from lifecycle.verdict import Query
+from lifecycle.verdict import Query, Verdict
 from lifecycle.versions import parse_version
 
-TICKET_FIELDS = ("subject", "body", "channel", "submitted_at")
+TICKET_FIELDS = ("subject", "body", "channel", "submitted_at", "ticket")
+# SPEC 12's ways to name who asks: taken, and refused plainly until customers are kept.
+CUSTOMER_FIELDS = ("from", "customer", "deployment")
+NO_CUSTOMERS = (
+    "Triage by sender, customer or deployment needs the customer records, which this "
+    "service does not keep yet; give product, version and subscription instead."
+)
 MAX_SUBJECT = 1000
 CHANNELS = tuple(c.value for c in Channel)
 # Placeholder as-of for collecting the eligibility fields' errors when submitted_at,
@@ -77,19 +86,24 @@ class TicketSchema(StrictSchema):
             "example": "2026-11-17T10:30:00-08:00",
         },
     )
+    ticket = Ticket(allow_none=True)
 
 
 _TICKET_SCHEMA = TicketSchema()
 
 
-def triage(payload: Any, support: SupportSettings | None = None) -> dict[str, Any]:
+def triage(
+    payload: Any, support: SupportSettings | None = None, *, actor: str | None = None
+) -> dict[str, Any]:
     """The answer of SPEC 9 to a ticket: the eligibility verdict, judged with the
-    requested severity, plus that severity's source and when a response is due.
+    requested severity, plus that severity's source, when a response is due and the
+    reply to send (SPEC 17).
 
     ``payload`` is the request body: the ticket fields and the eligibility fields of
     SPEC 5 (``as_of`` defaults to the calendar-local date of ``submitted_at``). Every
     invalid field is reported at once (422); then an unknown product is a 404 and a
-    version that does not parse a 422 ``invalid_version``.
+    version that does not parse a 422 ``invalid_version``. An answer to a payload with
+    a ``ticket`` is recorded in the history, as asked by ``actor`` (a token's name).
     """
     support = support or settings()
     calendar = support.calendar
@@ -99,9 +113,13 @@ def triage(payload: Any, support: SupportSettings | None = None) -> dict[str, An
             errors={"_body": ["Expected a JSON object."]},
         )
     ticket_part = {k: v for k, v in payload.items() if k in TICKET_FIELDS}
-    query_part = {k: v for k, v in payload.items() if k not in TICKET_FIELDS}
+    query_part = {
+        k: v for k, v in payload.items() if k not in TICKET_FIELDS and k not in CUSTOMER_FIELDS
+    }
 
-    errors: dict[str, Any] = {}
+    errors: dict[str, Any] = {
+        name: [NO_CUSTOMERS] for name in CUSTOMER_FIELDS if payload.get(name) is not None
+    }
     try:
         ticket: dict[str, Any] = _TICKET_SCHEMA.load(ticket_part)
     except ValidationError as error:
@@ -129,7 +147,7 @@ def triage(payload: Any, support: SupportSettings | None = None) -> dict[str, An
 
     channel = Channel(ticket["channel"])
     severity, source = requested_severity(ticket["subject"], channel, query.severity)
-    view = store.product(query.product)
+    view = eligibility.find_product(query.product)
     verdict = eligibility.judge_with(replace(query, severity=severity), view)
 
     granted = verdict.severity_granted
@@ -143,9 +161,31 @@ def triage(payload: Any, support: SupportSettings | None = None) -> dict[str, An
     }
     answer["channel"] = channel.value
     answer["submitted_at"] = calendar.local(submitted_at).isoformat()
-    answer["response_target"] = describe_target(target) if target is not None else None
+    target_words = describe_target(target) if target is not None else None
+    answer["response_target"] = target_words
     answer["response_due_at"] = due.isoformat() if due is not None else None
+    answer["reply"] = compose_reply(
+        verdict,
+        product_name=view.name,
+        platform_name=_platform_name(verdict, view.registry),
+        response_due_at=due,
+        response_target=target_words,
+    )
+    reference: str | None = ticket.get("ticket")
+    if reference is not None:
+        reference = reference.strip()
+        answer["ticket"] = reference
+        history.record(reference, actor or "unknown", payload, answer)
     return answer
+
+
+def _platform_name(verdict: Verdict, registry: Any) -> str | None:
+    """The customer's platform in words, as recorded (``Ubuntu 22.04``), when one was given."""
+    check = verdict.platform
+    if check is None:
+        return None
+    platform = registry.platforms.get(check.platform)
+    return f"{platform.name if platform is not None else check.platform} {check.version}"
 
 
 _UNIT_WORDS = {

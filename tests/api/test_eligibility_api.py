@@ -100,6 +100,8 @@ def test_spec_example_verdict(api: FlaskClient) -> None:
         "allowed_severities": ALL,
         "severity": {"requested": "urgent", "granted": "urgent"},
         "upgrade_to": "2.5.1",
+        # SPEC 17: with a platform given, the upgrade that keeps to it.
+        "upgrade_on_platform": "2.5.1",
     }
     assert messages == {
         "security_only": "ApertureDB major release 1 receives security fixes only; "
@@ -341,17 +343,17 @@ def test_as_of_defaults_to_the_utc_date(api: FlaskClient) -> None:
     assert body["as_of"] in {before, datetime.now(UTC).date().isoformat()}
 
 
-def test_blank_parameters_are_refused_and_others_ignored(api: FlaskClient) -> None:
+def test_blank_parameters_are_refused(api: FlaskClient) -> None:
     """An empty value is not an absent one: ``environment=`` names no environment."""
     blank = ["platform", "platform_version", "environment", "subscription", "severity", "as_of"]
-    answer = api.get(
-        f"{URL}?product={PRODUCT}&version=2.5.1&" + "&".join(f"{n}=" for n in blank) + "&x=1"
-    )
+    answer = api.get(f"{URL}?product={PRODUCT}&version=2.5.1&" + "&".join(f"{n}=" for n in blank))
     assert answer.status_code == 422
     errors = answer.json["errors"]  # type: ignore[index]
     assert set(errors) == set(blank)
     assert all(messages == ["Must not be blank."] for messages in errors.values())
-    assert api.get(f"{URL}?product={PRODUCT}&version=2.5.1&unrelated=1").status_code == 200
+    # SPEC 17 (it was ignored before): a parameter of no query is refused, naming it.
+    unknown = api.get(f"{URL}?product={PRODUCT}&version=2.5.1&unrelated=1")
+    assert unknown.status_code == 422 and set(unknown.json["errors"]) == {"unrelated"}
 
 
 # --- bad queries: 4xx problem+json with errors per field -----------------------------------
@@ -393,7 +395,7 @@ BAD_QUERIES: list[tuple[str, dict[str, str | None], int, str, set[str]]] = [
     ("unknown-severity", {"version": "1", "severity": "S5"}, 422, "validation_error", {"severity"}),
     (
         "severity-word",
-        {"version": "1", "severity": "critical"},
+        {"version": "1", "severity": "medium"},
         422,
         "validation_error",
         {"severity"},
@@ -613,7 +615,11 @@ def test_openapi_documents_the_endpoint(api: FlaskClient) -> None:
     names = {p["name"]: p for p in path["get"]["parameters"] if p["in"] == "query"}
     assert set(names) == set(FIELDS)
     assert names["product"]["required"] and names["version"]["required"]
-    assert names["environment"]["schema"]["enum"] == ["production", "non_production"]
+    assert names["environment"]["schema"]["enum"] == [
+        "production",
+        "non_production",
+        "non-production",
+    ]
     assert set(path["get"]["responses"]) >= {"200", "404", "422"}
     assert set(path["post"]["responses"]) >= {"200", "400", "413", "415", "422"}
     assert "requestBody" in path["post"]

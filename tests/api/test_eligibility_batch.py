@@ -311,7 +311,7 @@ def test_the_rest_of_a_verdict_joins_its_head_as_one_encoding(
     query = Query(product, version, as_of, *platform, environment, subscription, severity)
     verdict = judge(query, cycles, _REGISTRY, _MATRIX, name)
     whole = service.encode(verdict.to_dict())
-    head = '{"product": ' + splice._string(product) + ', "version": '
+    head = '{"product": ' + splice._string(query.product) + ', "version": '
     assert head + splice._string(version) + ", " + splice._tail(verdict) == whole
     assert whole.isascii()
 

@@ -51,7 +51,8 @@ VERDICT_FIELDS = {
     "upgrade_to",
     "reasons",
 }
-TRIAGE_FIELDS = {"channel", "submitted_at", "response_target", "response_due_at"}
+# SPEC 17 adds the reply to send.
+TRIAGE_FIELDS = {"channel", "submitted_at", "response_target", "response_due_at", "reply"}
 
 
 def headers_for(flask_app: Flask, role: str) -> dict[str, str]:
@@ -599,7 +600,7 @@ def test_a_revoked_token_is_refused(client: FlaskClient, app: Flask) -> None:
         pytest.param({"subject": 42}, 422, "subject", None, id="subject-not-text"),
         pytest.param({"body": "x" * 10_001}, 422, "body", None, id="long-body"),
         pytest.param({"body": "a\x07b"}, 422, "body", None, id="bell-in-body"),
-        pytest.param({"severity": "critical"}, 422, "severity", None, id="bad-severity"),
+        pytest.param({"severity": "medium"}, 422, "severity", None, id="bad-severity"),
         pytest.param({"severity": ""}, 422, "severity", None, id="blank-severity"),
         pytest.param({"environment": "staging"}, 422, "environment", None, id="bad-environment"),
         pytest.param({"as_of": "2026-13-01"}, 422, "as_of", None, id="bad-as-of"),
@@ -648,7 +649,7 @@ def test_every_bad_field_is_reported_at_once(desk: Desk) -> None:
         "channel": "fax",
         "product": PRODUCT,
         "version": "not a version",
-        "severity": "critical",
+        "severity": "medium",
         "ticket_id": 7,
     }
     problem = desk.triage(body).json
