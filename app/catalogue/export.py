@@ -72,17 +72,11 @@ def _document(session: Session) -> dict[str, Any]:
         {
             "slug": p.slug,
             "name": p.name,
-            "versions": [
-                {
-                    "version": v.version,
-                    "vendor_eol": v.vendor_eol.isoformat() if v.vendor_eol else None,
-                }
-                for v in p.versions
-            ],
+            "versions": [_version(v) for v in p.versions],
         }
         for p in session.scalars(
             select(PlatformRow)
-            .options(selectinload(PlatformRow.versions))
+            .options(selectinload(PlatformRow.versions).selectinload(PlatformVersionRow.aliases))
             .order_by(PlatformRow.slug)
         )
     ]
@@ -92,6 +86,18 @@ def _document(session: Session) -> dict[str, Any]:
         "products": products,
         "platforms": platforms,
     }
+
+
+def _version(version: PlatformVersionRow) -> dict[str, Any]:
+    """A platform version in the file; ``aliases`` only when it has some (SPEC 17), so a
+    catalogue without any exports the bytes it always did."""
+    entry: dict[str, Any] = {
+        "version": version.version,
+        "vendor_eol": version.vendor_eol.isoformat() if version.vendor_eol else None,
+    }
+    if version.aliases:
+        entry["aliases"] = version.alias_names
+    return entry
 
 
 def dump_document(document: Mapping[str, Any]) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
+from app.catalogue.platforms import core_version
 from app.catalogue.schemas import MatrixEntrySchema, PlatformVersionInSchema, PolicySchema
 from app.catalogue.service import match_key
 from app.errors import Unprocessable
@@ -20,6 +21,8 @@ from app.schemas import Day, LongText, Name, Slug, StrictSchema, VersionText
 from lifecycle.errors import LifecycleError
 from lifecycle.policy import Policy
 from lifecycle.versions import canonical_version, parse_version
+from platforms.matrix import PlatformVersion as CoreVersion
+from platforms.matrix import name_clashes
 
 FORMAT = "lifecycle-catalogue"
 FORMAT_VERSION = 1
@@ -59,6 +62,8 @@ class PlatformVersionEntry:
     version: str
     key: str
     vendor_eol: date | None
+    # SPEC 17; None where the file leaves them out (a merge then keeps those recorded).
+    aliases: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,7 +212,23 @@ class _PlatformSchema(StrictSchema):
                     ]
                 }
             first_seen.setdefault(key, i)
-            versions.append(PlatformVersionEntry(text, key, item.get("vendor_eol")))
+            aliases: tuple[str, ...] | None = None
+            if "aliases" in item:
+                try:
+                    aliases = core_version(text, item["aliases"]).aliases
+                except Unprocessable as exc:
+                    problems.setdefault(i, {}).update(exc.errors or {})
+            versions.append(PlatformVersionEntry(text, key, item.get("vendor_eol"), aliases))
+        if not problems:
+            cores = [CoreVersion(v.version, aliases=v.aliases or ()) for v in versions]
+            for name, owner, claimant in name_clashes(cores):
+                j = next(k for k, v in enumerate(versions) if v.version == claimant)
+                problems[j] = {
+                    "aliases": [
+                        f"{name!r} names version {owner!r} already; a name belongs to "
+                        "one version of a platform."
+                    ]
+                }
         if problems:
             raise ValidationError({"versions": problems})
         return PlatformEntry(data["slug"], data["name"], tuple(versions))

@@ -148,6 +148,7 @@ class PlatformVersionAlias(Base):
     alias_key: Mapped[str] = mapped_column(String(PLATFORM_VERSION_KEY_WIDTH), nullable=False)
 
     platform_version: Mapped[PlatformVersion] = relationship(back_populates="aliases")
+    platform: Mapped[Platform] = relationship()
 
 
 class MatrixEntry(Base):

@@ -249,7 +249,13 @@ class PlatformVersionItem(MethodView):
     @blp.alt_response(404, response="NOT_FOUND")
     @blp.alt_response(409, response="CONFLICT")
     def put(self, data: dict[str, Any], slug: str, version: str) -> Any:
-        """Add a platform version, or change its vendor EOL."""
-        created = platforms.put_platform_version(slug, version, data["vendor_eol"])
+        """Add a platform version, or change its vendor EOL and aliases.
+
+        ``aliases`` (SPEC 17) replace the version's other names; absent, they stay as
+        they are. A name that another version of the platform has already is a 409.
+        """
+        created = platforms.put_platform_version(
+            slug, version, data["vendor_eol"], data.get("aliases")
+        )
         # 22.4 changes the 22.04 already recorded: answer with the string on record.
         return platforms.recorded_version(slug, version), 201 if created else 200

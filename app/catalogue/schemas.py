@@ -131,12 +131,29 @@ class ReleaseSchema(Schema):
 # --- platforms --------------------------------------------------------------------------
 
 
+def _alias() -> fields.String:
+    return fields.String(
+        validate=[validate.Length(min=1, max=PLATFORM_VERSION_WIDTH), no_control(False), not_blank]
+    )
+
+
+ALIASES_TEXT = (
+    "other names of this version, compared case-insensitively and unique within the "
+    "platform (SPEC 17), e.g. jammy for Ubuntu 22.04"
+)
+
+
 class PlatformVersionInSchema(StrictSchema):
     version = fields.String(
         required=True,
         validate=[validate.Length(min=1, max=PLATFORM_VERSION_WIDTH), no_control(False), not_blank],
     )
     vendor_eol = Day(allow_none=True)
+    aliases = fields.List(
+        _alias(),
+        validate=validate.Length(max=50),
+        metadata={"description": ALIASES_TEXT, "example": ["jammy", "22.04 LTS"]},
+    )
 
 
 class PlatformCreateSchema(StrictSchema):
@@ -160,11 +177,19 @@ class PlatformPatchSchema(StrictSchema):
 
 class VendorEolSchema(StrictSchema):
     vendor_eol = Day(required=True, allow_none=True)
+    aliases = fields.List(
+        _alias(),
+        validate=validate.Length(max=50),
+        metadata={"description": ALIASES_TEXT + "; absent leaves them as they are"},
+    )
 
 
 class PlatformVersionSchema(Schema):
     version = fields.String()
     vendor_eol = fields.Date(allow_none=True)
+    aliases = fields.List(
+        fields.String(), metadata={"description": "other names of it; absent when none"}
+    )
 
 
 class PlatformSchema(Schema):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from app.catalogue.models import Platform
+from app.catalogue.models import Platform, PlatformVersion
 from app.catalogue.store import ProductSnapshot
 from lifecycle.cycles import Release
 from lifecycle.status import support_level
@@ -78,5 +78,14 @@ def platform_dict(platform: Platform) -> dict[str, Any]:
     return {
         "slug": platform.slug,
         "name": platform.name,
-        "versions": [{"version": v.version, "vendor_eol": v.vendor_eol} for v in platform.versions],
+        "versions": [platform_version_dict(v) for v in platform.versions],
     }
+
+
+def platform_version_dict(version: PlatformVersion) -> dict[str, Any]:
+    """A platform version; ``aliases`` only when it has some (SPEC 17), so that a
+    catalogue without any answers as it always did."""
+    body: dict[str, Any] = {"version": version.version, "vendor_eol": version.vendor_eol}
+    if version.aliases:
+        body["aliases"] = version.alias_names
+    return body

@@ -261,13 +261,18 @@ class CatalogueStore:
         if cached is not None and cached[0] == revision:
             return cached[1]
         platforms = session.scalars(
-            select(Platform).options(selectinload(Platform.versions)).order_by(Platform.slug)
+            select(Platform)
+            .options(selectinload(Platform.versions).selectinload(PlatformVersion.aliases))
+            .order_by(Platform.slug)
         ).all()
         registry = PlatformRegistry.of(
             CorePlatform(
                 p.slug,
                 p.name,
-                tuple(CorePlatformVersion(v.version, v.vendor_eol) for v in p.versions),
+                tuple(
+                    CorePlatformVersion(v.version, v.vendor_eol, tuple(v.alias_names))
+                    for v in p.versions
+                ),
             )
             for p in platforms
         )

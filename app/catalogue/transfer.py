@@ -15,16 +15,20 @@ from app.catalogue.files import (
     Catalogue,
     CatalogueFileError,
     PlatformEntry,
+    PlatformVersionEntry,
     ProductEntry,
     ReleaseEntry,
 )
 from app.catalogue.models import MatrixEntry
 from app.catalogue.models import Platform as PlatformRow
 from app.catalogue.models import PlatformVersion as PlatformVersionRow
+from app.catalogue.models import PlatformVersionAlias as PlatformVersionAliasRow
 from app.catalogue.models import Product as ProductRow
 from app.catalogue.models import Release as ReleaseRow
 from app.catalogue.service import match_key, new_revision
 from app.catalogue.store import touch
+from platforms.matrix import PlatformVersion as CoreVersion
+from platforms.matrix import name_clashes
 
 # Bulk statements stay under every database's limit on bound parameters.
 CHUNK = 1000
@@ -158,7 +162,9 @@ class _Importer:
         rows = {
             p.slug: p
             for p in session.scalars(
-                select(PlatformRow).options(selectinload(PlatformRow.versions))
+                select(PlatformRow).options(
+                    selectinload(PlatformRow.versions).selectinload(PlatformVersionRow.aliases)
+                )
             )
         }
         wanted = {p.slug for p in self.catalogue.platforms}
@@ -172,24 +178,16 @@ class _Importer:
         for i, entry in enumerate(self.catalogue.platforms):
             row = rows.get(entry.slug)
             if row is None:
-                session.add(
-                    PlatformRow(
-                        slug=entry.slug,
-                        name=entry.name,
-                        versions=[
-                            PlatformVersionRow(
-                                version=v.version, version_key=v.key, vendor_eol=v.vendor_eol
-                            )
-                            for v in entry.versions
-                        ],
-                    )
-                )
+                platform = PlatformRow(slug=entry.slug, name=entry.name)
+                platform.versions = [_version_row(platform, v) for v in entry.versions]
+                session.add(platform)
                 summary.platforms_created += 1
                 summary.platform_versions_added += len(entry.versions)
                 changed = True
             elif self._platform(i, entry, row):
                 summary.platforms_updated += 1
                 changed = True
+                self._check_names(i, row)
             else:
                 summary.platforms_unchanged += 1
         return changed
@@ -206,26 +204,24 @@ class _Importer:
             # the matrix rows that pointed at them are rewritten too.
             row.versions.clear()
             self.session.flush()
-            row.versions.extend(
-                PlatformVersionRow(version=v.version, version_key=v.key, vendor_eol=v.vendor_eol)
-                for v in entry.versions
-            )
+            row.versions.extend(_version_row(row, v) for v in entry.versions)
             self.summary.platform_versions_added += len(entry.versions)
             return True
         by_key = {v.version_key: v for v in row.versions}
         for j, version in enumerate(entry.versions):
             found = by_key.get(version.key)
             if found is None:
-                row.versions.append(
-                    PlatformVersionRow(
-                        version=version.version,
-                        version_key=version.key,
-                        vendor_eol=version.vendor_eol,
-                    )
-                )
+                row.versions.append(_version_row(row, version))
                 self.summary.platform_versions_added += 1
                 changed = True
                 continue
+            # Merging keeps the recorded aliases when the file leaves them out.
+            aliases = version.aliases if version.aliases is not None or not self.replace else ()
+            if aliases is not None and list(aliases) != found.alias_names:
+                found.aliases.clear()
+                self.session.flush()
+                found.aliases.extend(_alias_rows(row, aliases))
+                changed = True
             if found.version != version.version:
                 self.problems.append(
                     (
@@ -238,6 +234,18 @@ class _Importer:
                 found.vendor_eol = version.vendor_eol
                 changed = True
         return changed
+
+    def _check_names(self, i: int, row: PlatformRow) -> None:
+        """SPEC 17: after the merge, no name may belong to two versions of the platform."""
+        cores = [CoreVersion(v.version, aliases=tuple(v.alias_names)) for v in row.versions]
+        for name, owner, claimant in name_clashes(cores):
+            self.problems.append(
+                (
+                    f"platforms[{i}]",
+                    f"{name!r} names version {owner!r} of {row.slug} already; a name belongs "
+                    f"to one version, so it cannot also name {claimant!r}.",
+                )
+            )
 
     def _resolve_matrix(
         self, versions: Mapping[tuple[str, str], int], known_platforms: set[str]
@@ -438,3 +446,17 @@ def _set_fields(row: ProductRow, entry: ProductEntry) -> bool:
     row.description = entry.description
     row.policy = entry.policy
     return True
+
+
+def _version_row(platform: PlatformRow, entry: PlatformVersionEntry) -> PlatformVersionRow:
+    row = PlatformVersionRow(
+        version=entry.version, version_key=entry.key, vendor_eol=entry.vendor_eol
+    )
+    row.aliases = _alias_rows(platform, entry.aliases or ())
+    return row
+
+
+def _alias_rows(platform: PlatformRow, aliases: tuple[str, ...]) -> list[PlatformVersionAliasRow]:
+    return [
+        PlatformVersionAliasRow(platform=platform, alias=a, alias_key=match_key(a)) for a in aliases
+    ]
