@@ -1,14 +1,16 @@
 """The catalogue's commands (SPEC 7): ``demo``, ``export``, ``import`` and
-``import-release-data``. The work is done in :mod:`app.catalogue.transfer`.
+``import-release-data``, and (SPEC 17) ``products`` and ``platforms``, the slugs a support
+engineer can type. The work is done in :mod:`app.catalogue.transfer`.
 """
 
 from __future__ import annotations
 
 import gc
+import json
 import sys
 import time
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import click
 from flask.cli import with_appcontext
@@ -57,8 +59,12 @@ def demo_command() -> None:
         return
     click.echo("Loaded the demo catalogue:")
     click.echo(summary.describe())
+    # The command as a fresh shell in the project's folder can run it (see the README).
     click.echo(
-        "Try: flask --app app check aperturedb 1.4.2 --platform ubuntu --platform-version 22.04"
+        "Try: .venv/bin/flask --app app check aperturedb 1.4.2 --platform ubuntu "
+        "--platform-version jammy\n"
+        '     .venv/bin/flask --app app triage --subject "[High] replication stalls" '
+        "aperturedb 1.4.2"
     )
 
 
@@ -204,4 +210,68 @@ def import_release_data_command(files: tuple[Path, ...], quiet: bool) -> None:
         sys.exit(1)
 
 
-COMMANDS = (demo_command, export_command, import_command, import_release_data_command)
+@click.command("products")
+@click.option("--json", "as_json", is_flag=True, help="Print them as JSON, and only that.")
+@with_appcontext
+def products_command(as_json: bool) -> None:
+    """List the products: the slug to give `check` and `triage`, and the name."""
+    from sqlalchemy import select
+
+    from app import db
+    from app.catalogue.models import Product
+
+    with db.reading() as session:
+        rows = session.execute(select(Product.slug, Product.name).order_by(Product.slug)).all()
+    if as_json:
+        click.echo(json.dumps([{"slug": slug, "name": name} for slug, name in rows], indent=2))
+        return
+    if not rows:
+        click.echo("No products yet (load some with `flask --app app demo` or `import`).")
+        return
+    width = max(len(slug) for slug, _ in rows)
+    for slug, name in rows:
+        click.echo(_safe(f"{slug:<{width}}  {name}"))
+
+
+@click.command("platforms")
+@click.option("--json", "as_json", is_flag=True, help="Print them as JSON, and only that.")
+@with_appcontext
+def platforms_command(as_json: bool) -> None:
+    """List the platforms: the slug to give --platform, the name, and each version with
+    its aliases and its vendor's end of life."""
+    from app.catalogue.platforms import list_platforms
+
+    platforms = list_platforms()
+    if as_json:
+        click.echo(json.dumps(platforms, indent=2, default=str))
+        return
+    if not platforms:
+        click.echo("No platforms yet.")
+        return
+    width = max(len(p["slug"]) for p in platforms)
+    for platform in platforms:
+        versions = ", ".join(_version_words(v) for v in platform["versions"]) or "no versions"
+        click.echo(_safe(f"{platform['slug']:<{width}}  {platform['name']}: {versions}"))
+
+
+def _version_words(version: dict[str, Any]) -> str:
+    text = str(version["version"])
+    if version.get("aliases"):
+        text += f" ({', '.join(version['aliases'])})"
+    if version["vendor_eol"] is not None:
+        text += f" [vendor end of life {version['vendor_eol']}]"
+    return text
+
+
+def _safe(text: str) -> str:
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+COMMANDS = (
+    demo_command,
+    export_command,
+    import_command,
+    import_release_data_command,
+    products_command,
+    platforms_command,
+)

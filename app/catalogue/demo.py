@@ -137,9 +137,9 @@ PLATFORMS: list[dict[str, Any]] = [
         "slug": "ubuntu",
         "name": "Ubuntu",
         "versions": [
-            {"version": "20.04", "vendor_eol": "2025-06-01"},
-            {"version": "22.04", "vendor_eol": "2027-06-01"},
-            {"version": "24.04", "vendor_eol": "2029-06-01"},
+            {"version": "20.04", "vendor_eol": "2025-06-01", "aliases": ["focal"]},
+            {"version": "22.04", "vendor_eol": "2027-06-01", "aliases": ["jammy", "22.04 LTS"]},
+            {"version": "24.04", "vendor_eol": "2029-06-01", "aliases": ["noble", "24.04 LTS"]},
         ],
     },
     {

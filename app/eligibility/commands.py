@@ -69,10 +69,10 @@ def check_command(product: str, version: str, as_json: bool, **options: str | No
     except (ApiError, LifecycleError) as error:
         problem = service.problem_for(error)
         if problem["status"] >= 500:
-            _fail(problem["detail"], EXIT_UNAVAILABLE)
-        _fail(_problem_text(problem), EXIT_BAD_INPUT)
+            fail(problem["detail"], EXIT_UNAVAILABLE)
+        fail(problem_text(problem), EXIT_BAD_INPUT)
     except SQLAlchemyError as error:
-        _fail(
+        fail(
             f"The database cannot be read ({error.__class__.__name__}); "
             "is it up, and migrated with `flask --app app db upgrade`?",
             EXIT_UNAVAILABLE,
@@ -80,7 +80,7 @@ def check_command(product: str, version: str, as_json: bool, **options: str | No
     if as_json:
         click.echo(json.dumps(verdict.to_dict(), indent=2))
     else:
-        click.echo(_safe(readable(verdict)))
+        click.echo(safe(readable(verdict)))
     sys.exit(EXIT_COVERED if verdict.covered else EXIT_NOT_COVERED)
 
 
@@ -135,7 +135,7 @@ def _severity(verdict: Verdict) -> str:
     return f"requested {verdict.severity_requested}, granted {verdict.severity_granted or 'none'}"
 
 
-def _problem_text(problem: dict[str, Any]) -> str:
+def problem_text(problem: dict[str, Any]) -> str:
     lines = [f"Error: {problem['detail']}"]
     for field, messages in (problem.get("errors") or {}).items():
         name = field.upper() if field in ("product", "version") else "--" + field.replace("_", "-")
@@ -143,11 +143,11 @@ def _problem_text(problem: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _fail(message: str, code: int) -> NoReturn:
-    click.echo(_safe(message), err=True)
+def fail(message: str, code: int) -> NoReturn:
+    click.echo(safe(message), err=True)
     sys.exit(code)
 
 
-def _safe(text: str) -> str:
+def safe(text: str) -> str:
     """Arguments the shell could not decode arrive as lone surrogates: print them escaped."""
     return text.encode("utf-8", "backslashreplace").decode("utf-8")

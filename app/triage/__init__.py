@@ -7,9 +7,10 @@ from typing import Any
 
 from flask import Flask
 
-from app.triage import plan, routes
+from app.triage import commands, plan, routes
 
 
 def init_app(app: Flask, api: Any) -> None:
     plan.init_app(app)  # a broken SUPPORT_PLAN_FILE stops the app here
     api.register_blueprint(routes.blp)
+    app.cli.add_command(commands.triage_command)
