@@ -53,6 +53,7 @@ API_SETTINGS: dict[str, Any] = {
     "OPENAPI_URL_PREFIX": "/api",
     "OPENAPI_JSON_PATH": "openapi.json",
     "OPENAPI_REDOC_PATH": "/docs",
-    "OPENAPI_REDOC_URL": "https://cdn.jsdelivr.net/npm/redoc@2/bundles/redoc.standalone.js",
+    # Served by this app (app/static/redoc, with its licence): no CDN (SPEC 17).
+    "OPENAPI_REDOC_URL": "/static/redoc/redoc.standalone.js",
     "JSON_SORT_KEYS": False,
 }

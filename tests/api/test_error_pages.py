@@ -31,7 +31,11 @@ def test_api_errors_stay_problem_json(client: FlaskClient) -> None:
     assert answer.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_the_api_reference_may_load_its_renderer(client: FlaskClient) -> None:
+def test_the_api_reference_has_a_policy_of_its_own(client: FlaskClient) -> None:
+    # SPEC 17: its renderer is served from here, so its policy allows only this origin
+    # (it had none while the renderer came from a CDN).
     answer = client.get("/api/docs")
     assert answer.status_code == 200
-    assert "Content-Security-Policy" not in answer.headers
+    policy = answer.headers["Content-Security-Policy"]
+    assert "default-src 'none'" in policy and "script-src 'self';" in policy
+    assert "http" not in policy and "*" not in policy

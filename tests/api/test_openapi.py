@@ -151,3 +151,14 @@ def test_docs_page_answers_html(doc_app: Flask) -> None:
     assert answer.status_code == 200
     assert answer.mimetype == "text/html"
     assert b"openapi.json" in answer.data
+    # SPEC 17: every script and style of the page is this service's own (no CDN).
+    html = answer.get_data(as_text=True)
+    assert "http://" not in html and "https://" not in html and "<style" not in html
+    client = doc_app.test_client()
+    for path in re.findall(r'(?:src|href)="([^"]+)"', html):
+        served = client.get(path)
+        assert served.status_code == 200, path
+        served.close()
+    licence = client.get("/static/redoc/LICENSE")
+    assert licence.status_code == 200 and b"MIT License" in licence.data
+    licence.close()

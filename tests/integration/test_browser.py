@@ -177,3 +177,34 @@ def test_pages_fit_a_phone(browser: Any, base_url: str) -> None:
             assert width <= 390, (path, width)
     finally:
         context.close()
+
+
+def test_the_api_reference_renders_offline_under_its_policy(page: Any, base_url: str) -> None:
+    """SPEC 17: /api/docs serves its renderer itself. Every request off this server is
+    refused here, as behind a desk's firewall, and the page must still draw the API with
+    no Content-Security-Policy violation (the page fixture fails on any console error)."""
+    origin = base_url.rstrip("/")
+    outside: list[str] = []
+
+    def route(handled: Any) -> None:
+        url = handled.request.url
+        if url.startswith(origin) or url.startswith(("blob:", "data:")):
+            handled.continue_()
+        else:
+            outside.append(url)
+            handled.abort()
+
+    page.route("**/*", route)
+    violations: list[str] = []
+    page.expose_function("reportViolation", lambda text: violations.append(text))
+    page.add_init_script(
+        "document.addEventListener('securitypolicyviolation', "
+        "e => window.reportViolation(e.violatedDirective + ' ' + e.blockedURI))"
+    )
+    answer = page.goto(f"{base_url}/api/docs")
+    assert answer is not None and answer.status == 200
+    assert "script-src 'self'" in answer.headers["content-security-policy"]
+    page.wait_for_selector("text=Is a version covered", timeout=30_000)
+    page.get_by_text("/api/v1/eligibility").first.wait_for(timeout=30_000)
+    assert outside == [] and violations == []
+    assert page.locator("html").get_attribute("lang") == "en"
