@@ -121,6 +121,22 @@ ELIGIBILITY = Catalogue(
 )
 ELIGIBILITY_URL = "/api/v1/eligibility"
 
+# The support desk's catalogue (SPEC 17): the eligibility catalogue, its platform
+# versions also known by their code names.
+_DESK_PLATFORMS: list[dict[str, Any]] = [
+    {
+        "slug": "ubuntu",
+        "name": "Ubuntu",
+        "versions": [
+            {"version": "20.04", "vendor_eol": "2025-05-31", "aliases": ["focal"]},
+            {"version": "22.04", "vendor_eol": "2027-06-01", "aliases": ["jammy", "22.04 LTS"]},
+            {"version": "24.04", "aliases": ["noble"]},
+        ],
+    },
+    {"slug": "rhel", "name": "Red Hat Enterprise Linux", "versions": [{"version": "9"}]},
+]
+DESK = Catalogue(as_of=ELIGIBILITY.as_of, platforms=_DESK_PLATFORMS, products=ELIGIBILITY.products)
+
 # A demo-like catalogue for the page, feed and endoflife.date tests.
 _WEB_PLATFORMS: list[dict[str, Any]] = [
     {

@@ -187,7 +187,6 @@ class _Importer:
             elif self._platform(i, entry, row):
                 summary.platforms_updated += 1
                 changed = True
-                self._check_names(i, row)
             else:
                 summary.platforms_unchanged += 1
         return changed
@@ -208,6 +207,8 @@ class _Importer:
             self.summary.platform_versions_added += len(entry.versions)
             return True
         by_key = {v.version_key: v for v in row.versions}
+        if not self._names_fit(i, entry, row, by_key):
+            return changed
         for j, version in enumerate(entry.versions):
             found = by_key.get(version.key)
             if found is None:
@@ -235,9 +236,28 @@ class _Importer:
                 changed = True
         return changed
 
-    def _check_names(self, i: int, row: PlatformRow) -> None:
-        """SPEC 17: after the merge, no name may belong to two versions of the platform."""
-        cores = [CoreVersion(v.version, aliases=tuple(v.alias_names)) for v in row.versions]
+    def _names_fit(
+        self,
+        i: int,
+        entry: PlatformEntry,
+        row: PlatformRow,
+        by_key: Mapping[str, PlatformVersionRow],
+    ) -> bool:
+        """SPEC 17: after the merge, no name may belong to two versions of the platform.
+        Checked before anything is written, so that a clash is told with its place."""
+        merged: dict[str, tuple[str, tuple[str, ...]]] = {
+            v.version_key: (v.version, tuple(v.alias_names)) for v in row.versions
+        }
+        for version in entry.versions:
+            known = by_key.get(version.key)
+            own = known.version if known is not None else version.version
+            kept = merged.get(version.key, (own, ()))[1]
+            if version.aliases is not None:
+                aliases = version.aliases
+            else:  # replacing makes the version what the file says: no aliases
+                aliases = () if self.replace else kept
+            merged[version.key] = (own, aliases)
+        cores = [CoreVersion(name, aliases=aliases) for name, aliases in merged.values()]
         for name, owner, claimant in name_clashes(cores):
             self.problems.append(
                 (
@@ -246,6 +266,7 @@ class _Importer:
                     f"to one version, so it cannot also name {claimant!r}.",
                 )
             )
+        return not self.problems
 
     def _resolve_matrix(
         self, versions: Mapping[tuple[str, str], int], known_platforms: set[str]

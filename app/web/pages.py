@@ -23,6 +23,7 @@ from lifecycle.cycles import Cycle, Release
 from lifecycle.errors import LifecycleError
 from lifecycle.policy import Policy
 from lifecycle.status import Status, is_covered, support_level
+from platforms.matrix import version_match_key
 
 bp = Blueprint(
     "pages",
@@ -325,7 +326,12 @@ def _check(snapshot: ProductSnapshot, as_of: date) -> dict[str, Any]:
     body = verdict.to_dict()
     state["verdict"] = body
     state["status"] = verdict.status
-    if platform is not None and platform_version is not None:
-        known = snapshot.registry.platforms.get(platform)
-        state["platform_name"] = f"{known.name if known else platform} {platform_version}"
+    check = verdict.platform
+    if check is not None:
+        # As recorded, and as written when that differs (an alias: "Ubuntu 22.04 (jammy)").
+        known = snapshot.registry.platforms.get(check.platform)
+        name = f"{known.name if known else check.platform} {check.version}"
+        if check.given and version_match_key(check.given) != version_match_key(check.version):
+            name += f" ({check.given})"
+        state["platform_name"] = name
     return state
