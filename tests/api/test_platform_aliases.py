@@ -77,8 +77,11 @@ def test_a_second_claim_of_a_name_is_a_409(
 def test_claims_refused_at_creation_and_for_a_new_version(
     client: FlaskClient, admin: dict[str, str]
 ) -> None:
-    twice = {"slug": "x", "name": "X", "versions": [
-        {"version": "1", "aliases": ["one"]}, {"version": "2", "aliases": ["ONE"]}]}  # fmt: skip
+    twice = {
+        "slug": "x",
+        "name": "X",
+        "versions": [{"version": "1", "aliases": ["one"]}, {"version": "2", "aliases": ["ONE"]}],
+    }
     assert create(client, admin, twice).status_code == 409
     assert create(client, admin, UBUNTU).status_code == 201
     named = put(client, admin, "jammy", {"vendor_eol": None})
@@ -103,11 +106,16 @@ def test_eligibility_finds_a_version_by_its_alias(
 ) -> None:
     assert create(client, admin, UBUNTU).status_code == 201
     client.post("/api/v1/products", json={"slug": "p", "name": "P"}, headers=admin)
-    client.post("/api/v1/products/p/releases", json={"version": "1.0", "released_on": "2026-01-01"},
-                headers=admin)  # fmt: skip
+    client.post(
+        "/api/v1/products/p/releases",
+        json={"version": "1.0", "released_on": "2026-01-01"},
+        headers=admin,
+    )
     row = [{"platform": "ubuntu", "version": "22.04"}]
-    assert client.put("/api/v1/products/p/cycles/1/platforms", json=row,
-                      headers=admin).status_code == 200  # fmt: skip
+    assert (
+        client.put("/api/v1/products/p/cycles/1/platforms", json=row, headers=admin).status_code
+        == 200
+    )
     query = {"product": "p", "version": "1.0", "platform": "ubuntu", "as_of": "2026-11-22"}
     by_alias = client.get(
         "/api/v1/eligibility", query_string={**query, "platform_version": "JAMMY"}
@@ -148,10 +156,20 @@ def test_aliases_round_trip_through_export_and_import(
     path.write_text(json.dumps(document), encoding="utf-8")
     refused = runner.invoke(args=["import", str(path)])
     assert refused.exit_code == 2 and "platforms[0]" in refused.output
-    clash = {"format": "lifecycle-catalogue", "version": 1, "platforms": [{
-        "slug": "ubuntu", "name": "Ubuntu", "versions": [
-            {"version": "22.04", "aliases": ["jammy"]},
-            {"version": "24.04", "aliases": ["Jammy"]}]}]}  # fmt: skip
+    clash = {
+        "format": "lifecycle-catalogue",
+        "version": 1,
+        "platforms": [
+            {
+                "slug": "ubuntu",
+                "name": "Ubuntu",
+                "versions": [
+                    {"version": "22.04", "aliases": ["jammy"]},
+                    {"version": "24.04", "aliases": ["Jammy"]},
+                ],
+            }
+        ],
+    }
     path.write_text(json.dumps(clash), encoding="utf-8")
     in_file = runner.invoke(args=["import", str(path)])
     assert in_file.exit_code == 2 and "platforms[0].versions[1].aliases" in in_file.output

@@ -66,31 +66,50 @@ def ticket(**fields: Any) -> dict[str, Any]:
 
 
 def test_slugs_and_platform_names_in_any_case_give_the_same_verdict(api: FlaskClient) -> None:
-    plain = ok(get(api, product="aperturedb", version="1.4.2", platform="ubuntu",
-                   platform_version="22.04"))  # fmt: skip
+    plain = ok(
+        get(api, product="aperturedb", version="1.4.2", platform="ubuntu", platform_version="22.04")
+    )
     for product, platform, version in [
         ("ApertureDB", "Ubuntu", "22.04"),
         ("APERTUREDB", "UBUNTU", "jammy"),
         (" ApertureDB ", "ubuntu", "22.04 LTS"),
     ]:
-        other = get(api, product=product, version="1.4.2", platform=platform,
-                    platform_version=version)  # fmt: skip
+        other = get(
+            api, product=product, version="1.4.2", platform=platform, platform_version=version
+        )
         assert ok(other) == plain
     assert plain["covered"] and plain["platform"]["supported"]
-    batch = api.post(URL, json={"queries": [
-        {"product": "ApertureDB", "version": "1.4.2", "platform": "Ubuntu",
-         "platform_version": "jammy", "as_of": AS_OF},
-    ]})  # fmt: skip
+    batch = api.post(
+        URL,
+        json={
+            "queries": [
+                {
+                    "product": "ApertureDB",
+                    "version": "1.4.2",
+                    "platform": "Ubuntu",
+                    "platform_version": "jammy",
+                    "as_of": AS_OF,
+                },
+            ]
+        },
+    )
     assert ok(batch)["results"] == [plain]
 
 
 def test_triage_and_the_page_take_any_case(api: FlaskClient, support: dict[str, str]) -> None:
-    body = ok(api.post(TRIAGE, json=ticket(product="ApertureDB", version="1.4.2",
-                                           platform="UBUNTU", platform_version="Jammy"),
-                       headers=support))  # fmt: skip
+    body = ok(
+        api.post(
+            TRIAGE,
+            json=ticket(
+                product="ApertureDB", version="1.4.2", platform="UBUNTU", platform_version="Jammy"
+            ),
+            headers=support,
+        )
+    )
     assert body["product"] == "aperturedb" and body["platform"]["supported"] is True
-    page = api.get(f"/products/aperturedb?as_of={AS_OF}&version=1.4.2"
-                   "&platform=Ubuntu&platform_version=jammy")  # fmt: skip
+    page = api.get(
+        f"/products/aperturedb?as_of={AS_OF}&version=1.4.2&platform=Ubuntu&platform_version=jammy"
+    )
     assert page.status_code == 200
     assert "Ubuntu 22.04 (jammy)" in page.get_data(as_text=True)
 
@@ -113,8 +132,9 @@ def test_environment_and_severity_aliases(
 
 
 def test_a_dotted_version_of_a_whole_number_platform(api: FlaskClient) -> None:
-    body = ok(get(api, product="aperturedb", version="2.5.1", platform="rhel",
-                  platform_version="9.2"))  # fmt: skip
+    body = ok(
+        get(api, product="aperturedb", version="2.5.1", platform="rhel", platform_version="9.2")
+    )
     assert body["covered"] and body["platform"]["version"] == "9"
 
 
@@ -123,8 +143,9 @@ def test_a_dotted_version_of_a_whole_number_platform(api: FlaskClient) -> None:
 
 def test_an_unknown_parameter_is_a_422_naming_it(api: FlaskClient) -> None:
     # The case: a misspelled platform hid the platform's vendor end of life.
-    answer = get(api, product="aperturedb", version="1.4.2", plaform="ubuntu",
-                 plaform_version="20.04")  # fmt: skip
+    answer = get(
+        api, product="aperturedb", version="1.4.2", plaform="ubuntu", plaform_version="20.04"
+    )
     assert answer.status_code == 422
     problem = answer.get_json()
     assert answer.mimetype == "application/problem+json"
@@ -153,8 +174,9 @@ def test_an_unknown_product_suggests_close_slugs(api: FlaskClient, support: dict
 
 
 def test_an_unknown_platform_reason_carries_suggestions(api: FlaskClient) -> None:
-    body = ok(get(api, product="aperturedb", version="1.4.2", platform="ubunto",
-                  platform_version="22.04"))  # fmt: skip
+    body = ok(
+        get(api, product="aperturedb", version="1.4.2", platform="ubunto", platform_version="22.04")
+    )
     (reason,) = [r for r in body["reasons"] if r["code"] == "unknown_platform"]
     assert reason["did_you_mean"] == ["ubuntu"]
     assert reason["message"].endswith("; did you mean ubuntu?")
@@ -175,8 +197,9 @@ def test_messages_quote_the_version_as_written(api: FlaskClient) -> None:
 
 
 def test_upgrade_on_platform_is_there_when_a_platform_is_given(api: FlaskClient) -> None:
-    with_platform = ok(get(api, product="aperturedb", version="1.4.2", platform="ubuntu",
-                           platform_version="20.04"))  # fmt: skip
+    with_platform = ok(
+        get(api, product="aperturedb", version="1.4.2", platform="ubuntu", platform_version="20.04")
+    )
     assert with_platform["upgrade_to"] == "2.5.1" and with_platform["upgrade_on_platform"] is None
     listed = [r["message"] for r in with_platform["reasons"]]
     assert not any("supported platforms are" in m and "20.04" in m for m in listed)
@@ -198,9 +221,7 @@ def test_a_ticket_is_echoed_by_the_get_and_each_batch_query(api: FlaskClient) ->
     queries.append({"product": "aperturedb", "version": "2.5.1", "as_of": AS_OF})
     queries.append({"product": "nope", "version": "1", "ticket": "T-6"})
     results = ok(api.post(URL, json={"queries": queries}))["results"]
-    assert [r.get("ticket") for r in results] == [
-        "T-0", "T-1", "T-2", "T-3", "T-4", None, "T-6"
-    ]  # fmt: skip
+    assert [r.get("ticket") for r in results] == ["T-0", "T-1", "T-2", "T-3", "T-4", None, "T-6"]
     assert results[0]["version"] == "2.5.1" and "error" in results[3] and "error" in results[6]
     assert {k: v for k, v in results[1].items() if k != "ticket"} == plain
 
@@ -217,11 +238,15 @@ def test_a_bad_ticket_is_a_422_everywhere(
     assert answer.status_code == 422 and set(answer.get_json()["errors"]) == {"ticket"}
     both = get(api, product="aperturedb", version="2.5.1", ticket=bad, severity="P9")
     assert set(both.get_json()["errors"]) == {"ticket", "severity"}
-    batch = ok(api.post(URL, json={"queries": [
-        {"product": "aperturedb", "version": "2.5.1", "ticket": bad}]}))  # fmt: skip
+    batch = ok(
+        api.post(
+            URL, json={"queries": [{"product": "aperturedb", "version": "2.5.1", "ticket": bad}]}
+        )
+    )
     assert set(batch["results"][0]["error"]["errors"]) == {"ticket"}
-    triaged = api.post(TRIAGE, json=ticket(product="aperturedb", version="2.5.1", ticket=bad),
-                       headers=support)  # fmt: skip
+    triaged = api.post(
+        TRIAGE, json=ticket(product="aperturedb", version="2.5.1", ticket=bad), headers=support
+    )
     assert triaged.status_code == 422 and set(triaged.get_json()["errors"]) == {"ticket"}
     assert ok(get(api, product="aperturedb", version="2.5.1", ticket="x" * 200))["ticket"]
 
@@ -230,13 +255,14 @@ def test_a_bad_ticket_is_a_422_everywhere(
 
 
 def test_a_triage_answer_carries_a_reply_to_send(api: FlaskClient, support: dict[str, str]) -> None:
-    body = ok(api.post(TRIAGE, json=ticket(product="aperturedb", version="1.4.2"),
-                       headers=support))  # fmt: skip
+    body = ok(api.post(TRIAGE, json=ticket(product="aperturedb", version="1.4.2"), headers=support))
     reply = body["reply"]
     assert reply.startswith("ApertureDB 1.4.2 is covered by support (security fixes only).")
     assert "it reaches end of life on 2027-03-01" in reply
-    assert "worked at High priority; a first response is due by Tuesday 2026-11-17 at " \
-           "14:30 PST (4 business hours)." in reply  # fmt: skip
+    assert (
+        "worked at High priority; a first response is due by Tuesday 2026-11-17 at "
+        "14:30 PST (4 business hours)." in reply
+    )
     assert "upgrading to 2.5.1" in reply
     assert "\n" not in reply and "_" not in reply and "No platform was given" not in reply
 
@@ -261,14 +287,23 @@ def test_a_triage_with_a_ticket_is_recorded_with_one_insert(
 ) -> None:
     counted = inserts(seeded)
     statements = next(counted)
-    first = ok(api.post(TRIAGE, json=ticket(product="aperturedb", version="1.4.2",
-                                            ticket="ZD-77"), headers=support))  # fmt: skip
+    first = ok(
+        api.post(
+            TRIAGE,
+            json=ticket(product="aperturedb", version="1.4.2", ticket="ZD-77"),
+            headers=support,
+        )
+    )
     assert first["ticket"] == "ZD-77" and len(statements) == 1
     ok(api.post(TRIAGE, json=ticket(product="aperturedb", version="2.5.1"), headers=support))
     assert len(statements) == 1  # without a ticket, nothing is kept
-    second = ok(api.post(TRIAGE, json=ticket(product="aperturedb", version="2.5.1",
-                                             severity="P1", ticket="ZD-77"),
-                         headers=support))  # fmt: skip
+    second = ok(
+        api.post(
+            TRIAGE,
+            json=ticket(product="aperturedb", version="2.5.1", severity="P1", ticket="ZD-77"),
+            headers=support,
+        )
+    )
     assert len(statements) == 2
     next(counted, None)
 
@@ -282,8 +317,11 @@ def test_a_triage_with_a_ticket_is_recorded_with_one_insert(
     assert [i["id"] for i in one["items"]] == [latest["id"]]
     later = ok(api.get(HISTORY, query_string={"since": "2999-01-01"}, headers=support))
     assert later["items"] == []
-    since = ok(api.get(HISTORY, query_string={"ticket": "ZD-77", "since": first_at(items)},
-                       headers=support))  # fmt: skip
+    since = ok(
+        api.get(
+            HISTORY, query_string={"ticket": "ZD-77", "since": first_at(items)}, headers=support
+        )
+    )
     assert len(since["items"]) == 2
 
 
@@ -321,10 +359,16 @@ def test_bad_history_queries_are_422s(
 def test_customers_fields_are_refused_plainly_until_customers_exist(
     api: FlaskClient, support: dict[str, str]
 ) -> None:
-    for field, value in [("from", "ops@example.com"), ("customer", "acme"),
-                         ("deployment", "acme/prod")]:  # fmt: skip
-        answer = api.post(TRIAGE, json=ticket(product="aperturedb", version="1.4.2",
-                                              **{field: value}), headers=support)  # fmt: skip
+    for field, value in [
+        ("from", "ops@example.com"),
+        ("customer", "acme"),
+        ("deployment", "acme/prod"),
+    ]:
+        answer = api.post(
+            TRIAGE,
+            json=ticket(product="aperturedb", version="1.4.2", **{field: value}),
+            headers=support,
+        )
         assert answer.status_code == 422
         assert "customer records" in answer.get_json()["errors"][field][0]
 
@@ -334,8 +378,19 @@ def test_customers_fields_are_refused_plainly_until_customers_exist(
 
 def test_the_triage_command(seeded: Flask, support: dict[str, str]) -> None:
     runner = seeded.test_cli_runner()
-    args = ["triage", "--subject", "[High] stalls", "--submitted-at", TICKET_AT,
-            "--platform", "Ubuntu", "--platform-version", "jammy", "ApertureDB", "1.4.2"]  # fmt: skip
+    args = [
+        "triage",
+        "--subject",
+        "[High] stalls",
+        "--submitted-at",
+        TICKET_AT,
+        "--platform",
+        "Ubuntu",
+        "--platform-version",
+        "jammy",
+        "ApertureDB",
+        "1.4.2",
+    ]
     result = runner.invoke(args=args)
     assert result.exit_code == 0, result.output
     first = result.output.splitlines()[0]
@@ -344,13 +399,24 @@ def test_the_triage_command(seeded: Flask, support: dict[str, str]) -> None:
     assert as_json.exit_code == 0 and json.loads(as_json.output)["ticket"] == "CLI-1"
     items = seeded.test_client().get(HISTORY, query_string={"ticket": "CLI-1"}, headers=support)
     assert [i["token_name"] for i in ok(items)["items"]] == ["cli"]
-    eol = runner.invoke(args=["triage", "--subject", "x", "--submitted-at",
-                              "2027-10-01T09:00:00-07:00", "aperturedb", "1.4.2"])  # fmt: skip
+    eol = runner.invoke(
+        args=[
+            "triage",
+            "--subject",
+            "x",
+            "--submitted-at",
+            "2027-10-01T09:00:00-07:00",
+            "aperturedb",
+            "1.4.2",
+        ]
+    )
     assert eol.exit_code == 1 and "is not covered by support" in eol.output
-    for bad in (["triage", "--subject", "x", "aperturedb"],
-                ["triage", "--subject", "x", "aperturdb", "1"],
-                ["triage", "--subject", "x", "--customer", "acme", "aperturedb", "1.4.2"],
-                ["triage", "--subject", "x", "--severity", "P9", "aperturedb", "1.4.2"]):  # fmt: skip
+    for bad in (
+        ["triage", "--subject", "x", "aperturedb"],
+        ["triage", "--subject", "x", "aperturdb", "1"],
+        ["triage", "--subject", "x", "--customer", "acme", "aperturedb", "1.4.2"],
+        ["triage", "--subject", "x", "--severity", "P9", "aperturedb", "1.4.2"],
+    ):
         refused = runner.invoke(args=bad)
         assert refused.exit_code == 2, (bad, refused.output)
     typo = runner.invoke(args=["triage", "--subject", "x", "aperturdb", "1"])
@@ -372,9 +438,21 @@ def test_the_products_and_platforms_commands(seeded: Flask) -> None:
 
 def test_check_takes_any_case_and_non_production(seeded: Flask) -> None:
     result = seeded.test_cli_runner().invoke(
-        args=["check", "ApertureDB", "2.5.1", "--platform", "UBUNTU", "--platform-version",
-              "noble", "--environment", "non-production", "--as-of", AS_OF, "--json"]
-    )  # fmt: skip
+        args=[
+            "check",
+            "ApertureDB",
+            "2.5.1",
+            "--platform",
+            "UBUNTU",
+            "--platform-version",
+            "noble",
+            "--environment",
+            "non-production",
+            "--as-of",
+            AS_OF,
+            "--json",
+        ]
+    )
     assert result.exit_code == 0, result.output
     body = json.loads(result.output)
     assert body["environment"] == "non_production" and body["platform"]["version"] == "24.04"
