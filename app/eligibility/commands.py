@@ -43,7 +43,7 @@ Examples:
 @click.option(
     "--environment",
     metavar="ENV",
-    help=f"{' or '.join(queries.ENVIRONMENTS)} (default: production).",
+    help="production or non-production (default: production).",
 )
 @click.option(
     "--subscription",
