@@ -82,7 +82,7 @@ def triage_command(
         payload["product"], payload["version"] = target
     if sender is not None:
         payload["from"] = sender
-    payload.setdefault("submitted_at", clock.now().isoformat())
+    payload.setdefault("submitted_at", clock.now().replace(microsecond=0).isoformat())
     try:
         answer = triage(payload, actor=CLI_ACTOR)
     except (ApiError, LifecycleError) as error:
