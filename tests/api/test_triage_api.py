@@ -705,12 +705,17 @@ _TIMESTAMPISH = st.one_of(
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )
-@given(subject=_TEXT, submitted_at=_TIMESTAMPISH)
-def test_no_text_makes_a_500(desk: Desk, subject: str, submitted_at: str) -> None:
-    answer = desk.triage(ticket(subject=subject, submitted_at=submitted_at))
+@pytest.mark.parametrize("field", ["subject", "submitted_at"])
+@given(text=st.one_of(_TEXT, _TIMESTAMPISH))
+def test_no_text_in_a_ticket_field_makes_a_500(desk: Desk, field: str, text: str) -> None:
+    answer = desk.triage(ticket(**{field: text}))
     assert answer.status_code in (200, 422), answer.json
-    if answer.status_code == 422:
-        assert set(answer.json["errors"]) <= {"subject", "submitted_at"}
+    body = answer.json
+    if answer.status_code == 200:
+        assert body["product"] == PRODUCT and "response_due_at" in body
+    else:
+        assert answer.mimetype == "application/problem+json"
+        assert set(body["errors"]) == {field}, body
 
 
 @settings(
