@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 from app import db
 from app.catalogue.files import FORMAT, FORMAT_VERSION
 from app.catalogue.models import Platform as PlatformRow
+from app.catalogue.models import PlatformVersion as PlatformVersionRow
 from app.catalogue.models import Product as ProductRow
 from app.catalogue.models import Release as ReleaseRow
 from app.catalogue.models import matrix_rows

@@ -27,7 +27,14 @@ from sqlalchemy.orm import Session, selectinload
 from app import db
 from app.cache import BoundedCache
 from app.catalogue.changes import ChangeFeed, Token
-from app.catalogue.models import CatalogueState, MatrixEntry, Platform, Product, matrix_rows
+from app.catalogue.models import (
+    CatalogueState,
+    MatrixEntry,
+    Platform,
+    PlatformVersion,
+    Product,
+    matrix_rows,
+)
 from app.catalogue.models import Release as ReleaseRow
 from app.catalogue.probe import PLATFORMS_REVISION, RevisionProbe, Revisions
 from app.errors import NotFound
