@@ -68,9 +68,3 @@ class InvalidDefinition(LifecycleError, ValueError):
     """A product definition (endoflife.date format) that cannot be read at all."""
 
     code = "invalid_definition"
-
-
-class InvalidPlatformVersion(LifecycleError, ValueError):
-    """A platform version whose aliases do not fit (blank, repeated, or its own name)."""
-
-    code = "invalid_platform_version"

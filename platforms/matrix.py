@@ -30,14 +30,13 @@ from functools import lru_cache
 from packaging.utils import canonicalize_version
 from packaging.version import InvalidVersion, Version
 
-from lifecycle.errors import InvalidPlatformVersion
-
 __all__ = [
     "Platform",
     "PlatformCheck",
     "PlatformRegistry",
     "PlatformVersion",
     "SupportMatrix",
+    "alias_problem",
     "name_clashes",
     "version_match_key",
 ]
@@ -68,20 +67,6 @@ class PlatformVersion:
     vendor_eol: date | None = None
     aliases: tuple[str, ...] = ()
 
-    def __post_init__(self) -> None:
-        if isinstance(self.aliases, str) or not all(isinstance(a, str) for a in self.aliases):
-            raise InvalidPlatformVersion("aliases must be a list of strings")
-        seen = {self.match_key}
-        for alias in self.aliases:
-            if not alias.strip():
-                raise InvalidPlatformVersion("an alias must not be blank")
-            key = version_match_key(alias)
-            if key == self.match_key:
-                raise InvalidPlatformVersion(f"{alias!r} is the version {self.version!r} itself")
-            if key in seen:
-                raise InvalidPlatformVersion(f"the alias {alias!r} is given twice")
-            seen.add(key)
-
     def vendor_supported(self, as_of: date) -> bool:
         return self.vendor_eol is None or self.vendor_eol > as_of
 
@@ -93,6 +78,31 @@ class PlatformVersion:
     def names(self) -> tuple[str, ...]:
         """Every name this version answers to: its own first, then its aliases."""
         return (self.version, *self.aliases)
+
+
+def alias_problem(version: str, aliases: Sequence[str]) -> str | None:
+    """What is wrong with ``aliases`` as the other names of ``version``, or None: an alias
+    is not blank, not given twice, and not the version itself (compared as versions are).
+
+    Writers refuse what this names; a :class:`Platform` read back takes what it is given
+    (the first claim of a name wins), so that stored data never stops a read.
+
+    >>> alias_problem("22.04", ["jammy", "22.04 LTS"]) is None
+    True
+    >>> alias_problem("22.04", ["22.4"]), alias_problem("22.04", ["jammy", "Jammy"])
+    ("'22.4' is the version '22.04' itself", "the alias 'Jammy' is given twice")
+    """
+    seen = {version_match_key(version)}
+    for alias in aliases:
+        if not isinstance(alias, str) or not alias.strip():
+            return "an alias must be text, not blank"
+        key = version_match_key(alias)
+        if key == version_match_key(version):
+            return f"{alias!r} is the version {version!r} itself"
+        if key in seen:
+            return f"the alias {alias!r} is given twice"
+        seen.add(key)
+    return None
 
 
 def name_clashes(versions: Sequence[PlatformVersion]) -> list[tuple[str, str, str]]:

@@ -21,9 +21,8 @@ from app.catalogue.store import touch
 from app.db import reading, unit_of_work
 from app.errors import Conflict, NotFound, Unprocessable
 from app.inputs import CONTROL, PLATFORM_VERSION_KEY_WIDTH, PLATFORM_VERSION_WIDTH, is_slug
-from lifecycle.errors import InvalidPlatformVersion
 from platforms.matrix import PlatformVersion as CoreVersion
-from platforms.matrix import name_clashes
+from platforms.matrix import alias_problem, name_clashes
 
 # With their versions (and their aliases) in two more queries, not some per platform.
 _WITH_VERSIONS = (
@@ -73,10 +72,10 @@ def core_version(version: str, aliases: Sequence[str], place: str = "aliases") -
             raise Unprocessable(
                 f"Invalid alias {alias!r}: too long.", errors={place: [f"{alias!r} is too long."]}
             )
-    try:
-        return CoreVersion(version.strip(), aliases=names)
-    except InvalidPlatformVersion as error:
-        raise Unprocessable(f"Invalid aliases: {error}.", errors={place: [f"{error}."]}) from None
+    problem = alias_problem(version.strip(), names)
+    if problem is not None:
+        raise Unprocessable(f"Invalid aliases: {problem}.", errors={place: [f"{problem}."]})
+    return CoreVersion(version.strip(), aliases=names)
 
 
 def refuse_clashes(versions: Sequence[CoreVersion], slug: str) -> None:

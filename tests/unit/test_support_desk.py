@@ -11,7 +11,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lifecycle.cycles import Release, derive
-from lifecycle.errors import InvalidPlatformVersion
 from lifecycle.policy import Policy
 from lifecycle.reply import compose_reply
 from lifecycle.severity import Severity
@@ -22,6 +21,7 @@ from platforms.matrix import (
     PlatformRegistry,
     PlatformVersion,
     SupportMatrix,
+    alias_problem,
     name_clashes,
 )
 
@@ -168,9 +168,9 @@ def test_whole_numbers_only() -> None:
     [("jammy", "Jammy"), ("22.04",), ("22.4",), (" ",), ("jammy", "jammy ")],
     ids=repr,
 )
-def test_a_version_refuses_aliases_that_repeat(aliases: tuple[str, ...]) -> None:
-    with pytest.raises(InvalidPlatformVersion):
-        PlatformVersion("22.04", aliases=aliases)
+def test_aliases_that_repeat_a_name_are_a_problem(aliases: tuple[str, ...]) -> None:
+    assert alias_problem("22.04", aliases) is not None
+    assert alias_problem("22.04", ("jammy", "22.04 LTS")) is None
 
 
 def test_names_two_versions_claim_are_clashes() -> None:
