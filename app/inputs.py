@@ -87,4 +87,8 @@ def ticket_problem(value: object) -> str | None:
         return f"Longer than {TICKET_WIDTH} characters."
     if CONTROL.search(value):
         return "Control characters are not allowed."
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: no database could keep it
+        return "Not valid text (it holds a lone surrogate)."
     return None

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from app.catalogue.schemas import DatesSchema
 from app.eligibility import query as queries
 from app.eligibility.batch import MAX_BATCH
-from app.inputs import TICKET_WIDTH
-from app.schemas import Day, QuerySchema, StrictSchema, VersionText, no_control, not_blank
+from app.inputs import TICKET_WIDTH, ticket_problem
+from app.schemas import Day, QuerySchema, StrictSchema, VersionText
 from lifecycle.severity import Severity
 from lifecycle.status import Status, SupportLevel
 
@@ -21,10 +21,16 @@ JSON = "application/json"
 _NOT_BLANK = validate.Length(min=1, max=queries.MAX_TEXT)
 
 
+def _ticket(value: str) -> None:
+    problem = ticket_problem(value)
+    if problem is not None:
+        raise ValidationError(problem)
+
+
 def Ticket(**kwargs: Any) -> fields.String:
     """SPEC 17: an opaque reference to the desk's ticket, echoed in the answer."""
     return fields.String(
-        validate=[validate.Length(min=1, max=TICKET_WIDTH), no_control(False), not_blank],
+        validate=[validate.Length(min=1, max=TICKET_WIDTH), _ticket],
         metadata={
             "description": "an opaque reference to your ticket (at most 200 characters), "
             "echoed in the answer",

@@ -228,8 +228,8 @@ def test_a_ticket_is_echoed_by_the_get_and_each_batch_query(api: FlaskClient) ->
 
 @pytest.mark.parametrize(
     "bad",
-    ["x" * 201, "ZD-1\n", "a\x00b", "", "  "],
-    ids=["long", "newline", "nul", "empty", "blank"],
+    ["x" * 201, "ZD-1\n", "a\x00b", "", "  ", "ZD-\ud800"],
+    ids=["long", "newline", "nul", "empty", "blank", "surrogate"],
 )
 def test_a_bad_ticket_is_a_422_everywhere(
     api: FlaskClient, support: dict[str, str], bad: str
@@ -354,6 +354,19 @@ def test_bad_history_queries_are_422s(
 ) -> None:
     answer = api.get(HISTORY, query_string=params, headers=support)
     assert answer.status_code == 422 and set(answer.get_json()["errors"]) == {field}
+
+
+def test_a_ticket_s_text_of_any_kind_is_kept(api: FlaskClient, support: dict[str, str]) -> None:
+    body = ticket(
+        product="aperturedb",
+        version="1.4.2",
+        ticket="ZD-\u00e9\u2603",
+        body='Caf\u00e9 \ud800 lone surrogate, "quotes"\n',
+    )
+    answer = api.post(TRIAGE, json=body, headers=support)
+    assert answer.status_code == 200, answer.get_json()
+    items = ok(api.get(HISTORY, query_string={"ticket": "ZD-\u00e9\u2603"}, headers=support))
+    assert [i["input"]["body"] for i in items["items"]] == [body["body"]]
 
 
 def test_customers_fields_are_refused_plainly_until_customers_exist(
