@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
-from typing import Any, NoReturn
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
 
 import click
 from flask.cli import with_appcontext
@@ -18,6 +19,7 @@ from lifecycle.status import Status
 from lifecycle.verdict import Verdict
 
 EXIT_COVERED, EXIT_NOT_COVERED, EXIT_BAD_INPUT, EXIT_UNAVAILABLE = 0, 1, 2, 3
+T = TypeVar("T")
 
 _EPILOG = f"""\b
 Exit status: {EXIT_COVERED} covered, {EXIT_NOT_COVERED} not covered, {EXIT_BAD_INPUT} bad input
@@ -60,12 +62,23 @@ def check_command(product: str, version: str, as_json: bool, **options: str | No
     Prints the eligibility verdict (SPEC 5) with its reasons, the same as
     GET /api/v1/eligibility answers for the same query.
     """
-    from sqlalchemy.exc import SQLAlchemyError
-
     values: dict[str, Any] = {"product": product, "version": version}
     values.update({k: v for k, v in options.items() if v is not None})
+    verdict = answered(lambda: service.decide(values, clock.today()))
+    if as_json:
+        click.echo(json.dumps(verdict.to_dict(), indent=2))
+    else:
+        click.echo(safe(readable(verdict)))
+    sys.exit(EXIT_COVERED if verdict.covered else EXIT_NOT_COVERED)
+
+
+def answered(call: Callable[[], T]) -> T:
+    """What ``call`` answers; on bad input or an unreadable database, the error on stderr
+    and the exit status of SPEC 7 (2 bad input, 3 database unavailable)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     try:
-        verdict = service.decide(values, clock.today())
+        return call()
     except (ApiError, LifecycleError) as error:
         problem = service.problem_for(error)
         if problem["status"] >= 500:
@@ -77,11 +90,6 @@ def check_command(product: str, version: str, as_json: bool, **options: str | No
             "is it up, and migrated with `flask --app app db upgrade`?",
             EXIT_UNAVAILABLE,
         )
-    if as_json:
-        click.echo(json.dumps(verdict.to_dict(), indent=2))
-    else:
-        click.echo(safe(readable(verdict)))
-    sys.exit(EXIT_COVERED if verdict.covered else EXIT_NOT_COVERED)
 
 
 def readable(verdict: Verdict) -> str:

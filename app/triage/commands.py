@@ -17,14 +17,11 @@ from app.eligibility.commands import (
     EXIT_COVERED,
     EXIT_NOT_COVERED,
     EXIT_UNAVAILABLE,
+    answered,
     fail,
-    problem_text,
     safe,
 )
-from app.eligibility.service import problem_for
-from app.errors import ApiError
 from app.triage.service import CHANNELS
-from lifecycle.errors import LifecycleError
 from lifecycle.status import Status
 
 # The command line's own name for the history: what asked was no token.
@@ -71,8 +68,6 @@ def triage_command(
 ) -> None:
     """Triage a ticket: is it covered, at which priority, when is the answer due, and what
     to reply. Give PRODUCT VERSION (or, once customers are kept, --deployment)."""
-    from sqlalchemy.exc import SQLAlchemyError
-
     from app.triage.service import triage
 
     if len(target) not in (0, 2):
@@ -83,19 +78,7 @@ def triage_command(
     if sender is not None:
         payload["from"] = sender
     payload.setdefault("submitted_at", clock.now().replace(microsecond=0).isoformat())
-    try:
-        answer = triage(payload, actor=CLI_ACTOR)
-    except (ApiError, LifecycleError) as error:
-        problem = problem_for(error)
-        if problem["status"] >= 500:
-            fail(problem["detail"], EXIT_UNAVAILABLE)
-        fail(problem_text(problem), EXIT_BAD_INPUT)
-    except SQLAlchemyError as error:
-        fail(
-            f"The database cannot be read ({error.__class__.__name__}); "
-            "is it up, and migrated with `flask --app app db upgrade`?",
-            EXIT_UNAVAILABLE,
-        )
+    answer = answered(lambda: triage(payload, actor=CLI_ACTOR))
     if as_json:
         click.echo(json.dumps(answer, indent=2))
     else:

@@ -657,7 +657,7 @@ def test_openapi_documents_the_endpoint(api: FlaskClient) -> None:
     assert doc is not None
     path = doc["paths"]["/api/v1/eligibility"]
     names = {p["name"]: p for p in path["get"]["parameters"] if p["in"] == "query"}
-    assert set(names) == set(FIELDS)
+    assert set(names) == {*FIELDS, "ticket"}  # SPEC 17: a ticket is echoed
     assert names["product"]["required"] and names["version"]["required"]
     assert names["environment"]["schema"]["enum"] == [
         "production",
@@ -673,7 +673,9 @@ def test_openapi_documents_the_endpoint(api: FlaskClient) -> None:
         "product", "version", "release_known", "cycle", "status", "support_level", "covered",
         "as_of", "dates", "platform", "environment", "subscription", "allowed_severities",
         "severity", "upgrade_to", "reasons",
+        "upgrade_on_platform", "ticket",  # SPEC 17: with a platform, with a ticket
     }  # fmt: skip
+    assert set(schemas["Verdict"]["required"]) == VERDICT_KEYS
 
     def refs(node: Any) -> Iterator[str]:
         if isinstance(node, dict):

