@@ -34,6 +34,9 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SUPPORT_PLAN_FILE": env.get("SUPPORT_PLAN_FILE")
         or os.path.join(instance_path, "support_plan.json"),
         "LOG_LEVEL": env.get("LOG_LEVEL", "WARNING"),
+        # SPEC 19: a database that hangs costs a request at most these, then a 503.
+        "DB_CONNECT_TIMEOUT_SECONDS": float(env.get("DB_CONNECT_TIMEOUT_SECONDS", "5")),
+        "DB_STATEMENT_TIMEOUT_SECONDS": float(env.get("DB_STATEMENT_TIMEOUT_SECONDS", "10")),
         # PostgreSQL: trust cached products until the database announces a change
         # (LISTEN/NOTIFY); 0 checks the product's revision with a query on every read.
         "CATALOGUE_NOTIFY": env.get("CATALOGUE_NOTIFY", "1") != "0",

@@ -11,16 +11,24 @@ Freshness: on SQLite a read checks the product's revisions with one indexed quer
 (:mod:`app.catalogue.probe`). On PostgreSQL the database announces each committed
 change itself (:mod:`app.catalogue.changes`), and a snapshot checked since is
 served without any query until a notification names it.
+
+While the database cannot be reached (SPEC 19), a read that a held snapshot can
+answer is answered from it, and the request is marked stale with the seconds since
+that snapshot was last confirmed (the ``Lifecycle-Stale`` header); a read it cannot
+answer is :class:`Unavailable`. After a failure the database is left alone for a
+moment (:class:`Outage`), so a hung one costs one request its timeout, not every one.
 """
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, NamedTuple
+from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, Response, current_app, g, has_request_context
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
@@ -30,7 +38,8 @@ from app.catalogue.changes import ChangeFeed, Token
 from app.catalogue.models import CatalogueState, MatrixEntry, Platform, PlatformVersion, Product
 from app.catalogue.models import Release as ReleaseRow
 from app.catalogue.probe import PLATFORMS_REVISION, RevisionProbe, Revisions
-from app.errors import NotFound
+from app.db import Timeouts
+from app.errors import NotFound, Unavailable, database_unreachable
 from app.inputs import is_slug
 from lifecycle.cycles import ProductCycles, Release, derive
 from lifecycle.policy import Policy
@@ -40,7 +49,17 @@ from platforms.matrix import PlatformRegistry, SupportMatrix
 from platforms.matrix import PlatformVersion as CorePlatformVersion
 
 EXTENSION = "catalogue"
+STALE_HEADER = "Lifecycle-Stale"
 _CHANGED = "lifecycle_catalogue_changed"
+_STALE = "lifecycle_stale_seconds"
+_WROTE = "lifecycle_wrote_catalogue"
+NOT_CACHED = (
+    "The database does not answer, and this answer is not held by this server; try again shortly."
+)
+WRITTEN_UNREAD = (
+    "The change was saved, but the database stopped answering before it could be read "
+    "back; read it again shortly."
+)
 # Ids per IN (...) list: under every database's limit on bound parameters.
 _CHUNK = 500
 
@@ -68,10 +87,51 @@ class ProductSnapshot:
     pages: BoundedCache[Any, str] = field(repr=False)
 
 
-class _Entry(NamedTuple):
-    snapshot: ProductSnapshot
-    # Where the change feed stood just before the snapshot was checked (PostgreSQL).
-    token: Token | None
+class _Entry:
+    """A held snapshot, where the change feed stood just before it was checked
+    (PostgreSQL), and when it was last confirmed current (``time.monotonic``)."""
+
+    __slots__ = ("confirmed", "snapshot", "token")
+
+    def __init__(self, snapshot: ProductSnapshot, token: Token | None, confirmed: float) -> None:
+        self.snapshot = snapshot
+        self.token = token
+        self.confirmed = confirmed
+
+
+class Outage:
+    """Whether to ask the database now: after a failure, not for ``retry_every`` seconds,
+    and then only one caller at a time (the others keep answering from what is held)."""
+
+    def __init__(self, retry_every: float = 1.0, probe_for: float = 15.0) -> None:
+        self.retry_every = retry_every
+        self.probe_for = probe_for  # the longest one attempt may take
+        self._until = 0.0
+        self._lock = threading.Lock()
+
+    def attempt(self) -> bool:
+        if not self._until:  # the usual case: no outage, no lock
+            return True
+        with self._lock:
+            now = time.monotonic()
+            if now < self._until:
+                return False
+            if self._until:
+                self._until = now + self.probe_for
+            return True
+
+    def failed(self) -> None:
+        with self._lock:
+            self._until = time.monotonic() + self.retry_every
+
+    def recovered(self) -> None:
+        if self._until:
+            with self._lock:
+                self._until = 0.0
+
+    @property
+    def ongoing(self) -> bool:
+        return bool(self._until)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,13 +151,21 @@ class CatalogueStore:
         sizes: StoreSizes,
         *,
         notify: bool = True,
+        timeouts: Timeouts | None = None,
     ) -> None:
         self._sessions = sessions
         self._sizes = sizes
         self._notify = notify
-        self.probe = RevisionProbe(url)
+        self.probe = RevisionProbe(url, timeouts)
         self._entries: BoundedCache[str, _Entry] = BoundedCache(sizes.products)
         self._registry: tuple[int, PlatformRegistry] | None = None
+        # Every product's slug as last read whole, and when: the index can be answered
+        # from what is held only if every one of them is held.
+        self._directory: tuple[tuple[str, ...], float] | None = None
+        timeouts = self.probe.timeouts
+        self.outage = Outage(
+            probe_for=(timeouts.connect or 5.0) + (timeouts.statement or 10.0) + 1.0
+        )
         self._feed: ChangeFeed | None = None
         self._feed_lock = threading.Lock()
         # Snapshots built (a product derived, or given a new matrix), for metrics and tests.
@@ -110,13 +178,39 @@ class CatalogueStore:
         if self._feed is None and self._notify and self.probe.postgresql:
             with self._feed_lock:
                 if self._feed is None:
-                    self._feed = ChangeFeed(self.probe.engine)
+                    self._feed = ChangeFeed(self.probe.engine, deadline=self.probe.deadline)
         return self._feed
 
     def product(self, slug: str) -> ProductSnapshot:
-        """The product's current snapshot; :class:`NotFound` when there is none."""
+        """The product's current snapshot; :class:`NotFound` when there is none.
+
+        While the database cannot be reached, the snapshot held (marked stale), or
+        :class:`Unavailable` when none is held.
+        """
         if not is_slug(slug):
             raise NotFound(f"No product is named {slug!r}.")
+        if not self.outage.attempt():
+            return self._stale(self._entries.get(slug))
+        try:
+            snapshot = self._product(slug)
+        except Exception as exc:
+            if not database_unreachable(exc):
+                raise
+            self.outage.failed()
+            return self._stale(self._entries.get(slug))
+        self.outage.recovered()
+        return snapshot
+
+    def _stale(self, entry: _Entry | None) -> ProductSnapshot:
+        if entry is None:
+            raise Unavailable(NOT_CACHED)
+        if has_request_context() and g.get(_WROTE):
+            # What this request wrote is not in what is held: no stale answer to a write.
+            raise Unavailable(WRITTEN_UNREAD)
+        note_stale(time.monotonic() - entry.confirmed)
+        return entry.snapshot
+
+    def _product(self, slug: str) -> ProductSnapshot:
         feed = self.feed()
         token = feed.token() if feed is not None else None
         entry = self._entries.get(slug)
@@ -127,6 +221,7 @@ class CatalogueStore:
             and entry.token is not None
             and feed.trusts(slug, entry.token, token)
         ):
+            entry.confirmed = time.monotonic()
             return entry.snapshot
         found = self.probe.revisions(slug)
         if found is None:
@@ -138,14 +233,37 @@ class CatalogueStore:
             snapshot = self._refresh([(found, known)]).get(found.product_id)
             if snapshot is None:  # deleted since its revisions were read
                 raise NotFound(f"No product is named {slug!r}.")
-        self._entries.put(slug, _Entry(snapshot, token))
+        self._entries.put(slug, _Entry(snapshot, token, time.monotonic()))
         return snapshot
 
     def products(self, slugs: Iterable[str]) -> dict[str, ProductSnapshot]:
-        """Several products at once: one revision query for all, one load for the stale."""
+        """Several products at once: one revision query for all, one load for the stale.
+
+        While the database cannot be reached, the snapshots held (marked stale), or
+        :class:`Unavailable` unless every one wanted is held.
+        """
         wanted = sorted({s for s in slugs if is_slug(s)})
         if not wanted:
             return {}
+        if not self.outage.attempt():
+            return self._all_stale(wanted)
+        try:
+            found = self._products(wanted)
+        except Exception as exc:
+            if not database_unreachable(exc):
+                raise
+            self.outage.failed()
+            return self._all_stale(wanted)
+        self.outage.recovered()
+        return found
+
+    def _all_stale(self, slugs: Sequence[str]) -> dict[str, ProductSnapshot]:
+        entries = {slug: self._entries.get(slug) for slug in slugs}
+        if any(entry is None for entry in entries.values()):
+            raise Unavailable(NOT_CACHED)
+        return {slug: self._stale(entry) for slug, entry in entries.items()}
+
+    def _products(self, wanted: Sequence[str]) -> dict[str, ProductSnapshot]:
         feed = self.feed()
         token = feed.token() if feed is not None else None
         found: dict[str, ProductSnapshot] = {}
@@ -170,14 +288,31 @@ class CatalogueStore:
             for slug, revisions, _ in stale:
                 if revisions.product_id in fresh:  # else deleted meanwhile
                     found[slug] = fresh[revisions.product_id]
+        now = time.monotonic()
         for slug, snapshot in found.items():
-            self._entries.put(slug, _Entry(snapshot, token))
+            self._entries.put(slug, _Entry(snapshot, token, now))
         return found
 
     def all_products(self) -> list[ProductSnapshot]:
-        """Every product, ordered by slug."""
-        with self._sessions() as session, session.begin():
-            slugs = session.scalars(select(Product.slug).order_by(Product.slug)).all()
+        """Every product, ordered by slug (while the database cannot be reached: as last
+        listed, if every one is held; else :class:`Unavailable`)."""
+        slugs: Sequence[str] | None = None
+        if self.outage.attempt():
+            try:
+                with self._sessions() as session, session.begin():
+                    slugs = session.scalars(select(Product.slug).order_by(Product.slug)).all()
+            except Exception as exc:
+                if not database_unreachable(exc):
+                    raise
+                self.outage.failed()
+        if slugs is None:
+            if self._directory is None:
+                raise Unavailable(NOT_CACHED)
+            listed, confirmed = self._directory
+            found = self._all_stale(listed)
+            note_stale(time.monotonic() - confirmed)
+            return [found[s] for s in listed]
+        self._directory = (tuple(slugs), time.monotonic())
         found = self.products(slugs)
         return [found[s] for s in slugs if s in found]
 
@@ -185,6 +320,17 @@ class CatalogueStore:
         """Every platform and its versions, as of the platforms' revision now."""
         with self._sessions() as session, session.begin():
             return self._registry_at(session, _platforms_revision(session))
+
+    def warm(self) -> int:
+        """Load up to the cache's size of products ahead of requests (a worker about to
+        serve, or a server about to fork its workers); returns how many are held."""
+        with self._sessions() as session, session.begin():
+            slugs = session.scalars(
+                select(Product.slug).order_by(Product.slug).limit(self._sizes.products)
+            ).all()
+        for start in range(0, len(slugs), _CHUNK):
+            self.products(slugs[start : start + _CHUNK])
+        return len(self._entries)
 
     def cached(self, slug: str) -> ProductSnapshot | None:
         """The snapshot held for ``slug``, unchecked (tests and diagnostics)."""
@@ -302,8 +448,14 @@ class CatalogueStore:
         Other processes learn of it from the database's notification; this one must
         not wait for its own, or a client could read its own write stale.
         """
-        if session.info.pop(_CHANGED, False) and self._feed is not None:
-            self._feed.changed_here()
+        # A commit is the database answering: read it again (a write must not be followed
+        # by a stale read of what it wrote).
+        self.outage.recovered()
+        if session.info.pop(_CHANGED, False):
+            if has_request_context():
+                g.setdefault(_WROTE, True)
+            if self._feed is not None:
+                self._feed.changed_here()
 
     def after_rollback(self, session: Session) -> None:
         session.info.pop(_CHANGED, None)
@@ -311,6 +463,20 @@ class CatalogueStore:
     def clear(self) -> None:
         self._entries.clear()
         self._registry = None
+
+    def release_connections(self) -> None:
+        """Close this process's connections, keeping the snapshots (before forking)."""
+        if self._feed is not None:
+            self._feed.close()
+            self._feed = None
+        self.probe.dispose()
+
+    def after_fork(self) -> None:
+        """In a forked child: forget the parent's connections without closing them (they
+        are the parent's), keeping the snapshots, which stay true."""
+        self._feed = None
+        self._feed_lock = threading.Lock()
+        self.probe.after_fork()
 
     def dispose(self) -> None:
         if self._feed is not None:
@@ -409,13 +575,29 @@ def init_app(app: Flask) -> CatalogueStore:
             pages_per_product=int(config["PAGE_CACHE_SIZE"]),
         ),
         notify=bool(config.get("CATALOGUE_NOTIFY", True)),
+        timeouts=Timeouts.of(config),
     )
     from sqlalchemy import event
 
     event.listen(sessions, "after_commit", store.after_commit)
     event.listen(sessions, "after_rollback", store.after_rollback)
     app.extensions[EXTENSION] = store
+    app.after_request(_mark_stale)
     return store
+
+
+def note_stale(seconds: float) -> None:
+    """This request answers from a snapshot last confirmed ``seconds`` ago."""
+    if has_request_context():
+        g.setdefault(_STALE, 0.0)
+        setattr(g, _STALE, max(getattr(g, _STALE), seconds))
+
+
+def _mark_stale(response: Response) -> Response:
+    seconds = g.get(_STALE)
+    if seconds is not None:
+        response.headers[STALE_HEADER] = str(math.ceil(seconds))
+    return response
 
 
 def current() -> CatalogueStore:
