@@ -260,7 +260,12 @@ READ_PATHS = (
     f"/api/v1/products/{PRODUCT}",
     f"/api/v1/products/{PRODUCT}/releases",
     f"/api/v1/products/{PRODUCT}/cycles",
+    f"/api/v1/eligibility?product={PRODUCT}&version=1.0.0",
     "/api/v1/products",
+    f"/products/{PRODUCT}",
+    f"/products/{PRODUCT}/calendar.ics",
+    f"/api/{PRODUCT}.json",
+    "/api/all.json",
     "/healthz",
 )
 
