@@ -27,23 +27,24 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "warning")
 
 
-def _warm(server: Any) -> None:
+def _warm(server: Any, *, first: bool) -> None:
     if os.environ.get("WARM_CATALOGUE", "1") == "0":
         return
     from app.catalogue import warm
 
-    held = warm.warm(server.app.wsgi())
+    held = warm.warm(server.app.wsgi(), first_requests=first)
     server.log.info("catalogue warmed: %d products held before forking", held)
 
 
 def when_ready(server: Any) -> None:
     """In the master, the app loaded, before the first workers are forked."""
-    _warm(server)
+    _warm(server, first=True)
 
 
 def on_reload(server: Any) -> None:
-    """In the master on HUP, before the new workers are forked."""
-    _warm(server)
+    """In the master on HUP, before the new workers are forked: only what changed since is
+    derived again (the old workers still answer meanwhile)."""
+    _warm(server, first=False)
 
 
 def pre_fork(server: Any, worker: Any) -> None:

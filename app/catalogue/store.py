@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -295,8 +295,21 @@ class CatalogueStore:
 
     def all_products(self) -> list[ProductSnapshot]:
         """Every product, ordered by slug (while the database cannot be reached: as last
-        listed, if every one is held; else :class:`Unavailable`)."""
-        slugs: Sequence[str] | None = None
+        listed, if every one is held; else :class:`Unavailable`). For a catalogue larger
+        than the cache, :meth:`each_product` holds less at once."""
+        return list(self.each_product())
+
+    def each_product(self) -> Iterator[ProductSnapshot]:
+        """Every product, ordered by slug, a batch at a time: what a whole-catalogue read
+        holds at once is bounded by the cache, however large the catalogue is."""
+        slugs = self._slugs()
+        batch = max(1, min(_CHUNK, self._sizes.products or _CHUNK))
+        for start in range(0, len(slugs), batch):
+            found = self.products(slugs[start : start + batch])
+            yield from (found[s] for s in slugs[start : start + batch] if s in found)
+
+    def _slugs(self) -> list[str]:
+        """The slugs of every product (as last listed, while the database is away)."""
         if self.outage.attempt():
             try:
                 with self._sessions() as session, session.begin():
@@ -305,16 +318,16 @@ class CatalogueStore:
                 if not database_unreachable(exc):
                     raise
                 self.outage.failed()
-        if slugs is None:
-            if self._directory is None:
-                raise Unavailable(NOT_CACHED)
-            listed, confirmed = self._directory
-            found = self._all_stale(listed)
-            note_stale(time.monotonic() - confirmed)
-            return [found[s] for s in listed]
-        self._directory = (tuple(slugs), time.monotonic())
-        found = self.products(slugs)
-        return [found[s] for s in slugs if s in found]
+            else:
+                self._directory = (tuple(slugs), time.monotonic())
+                return list(slugs)
+        if self._directory is None:
+            raise Unavailable(NOT_CACHED)
+        listed, confirmed = self._directory
+        if any(self._entries.get(slug) is None for slug in listed):
+            raise Unavailable(NOT_CACHED)
+        note_stale(time.monotonic() - confirmed)
+        return list(listed)
 
     def registry(self) -> PlatformRegistry:
         """Every platform and its versions, as of the platforms' revision now."""
@@ -469,14 +482,23 @@ class CatalogueStore:
         if self._feed is not None:
             self._feed.close()
             self._feed = None
+        self._untrust()
         self.probe.dispose()
 
     def after_fork(self) -> None:
         """In a forked child: forget the parent's connections without closing them (they
-        are the parent's), keeping the snapshots, which stay true."""
+        are the parent's), keeping the snapshots, which stay true at their revisions."""
         self._feed = None
         self._feed_lock = threading.Lock()
+        self._untrust()
         self.probe.after_fork()
+
+    def _untrust(self) -> None:
+        # A new change feed has not heard what was announced before it listened: each
+        # snapshot is checked once more (one revision query, no derivation) before it is
+        # trusted on notifications again.
+        for entry in self._entries.values():
+            entry.token = None
 
     def dispose(self) -> None:
         if self._feed is not None:
@@ -615,6 +637,10 @@ def products(slugs: Iterable[str]) -> dict[str, ProductSnapshot]:
 
 def all_products() -> list[ProductSnapshot]:
     return current().all_products()
+
+
+def each_product() -> Iterator[ProductSnapshot]:
+    return current().each_product()
 
 
 def touch(session: Session, product_id: int | None = None) -> None:
