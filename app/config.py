@@ -42,7 +42,7 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "CATALOGUE_NOTIFY": env.get("CATALOGUE_NOTIFY", "1") != "0",
         # The read model's bounds: products whose snapshot a worker keeps, and per product
         # the encoded verdicts and rendered pages kept with it; eligibility's parsed queries.
-        "CATALOGUE_CACHE_SIZE": int(env.get("CATALOGUE_CACHE_SIZE", "512")),
+        "CATALOGUE_CACHE_SIZE": int(env.get("CATALOGUE_CACHE_SIZE", "448")),
         "VERDICT_CACHE_SIZE": int(env.get("VERDICT_CACHE_SIZE", "64")),
         "PAGE_CACHE_SIZE": int(env.get("PAGE_CACHE_SIZE", "4")),
         "QUERY_CACHE_SIZE": int(env.get("QUERY_CACHE_SIZE", "4096")),
