@@ -13,11 +13,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from app import db
 from app.catalogue.files import FORMAT, FORMAT_VERSION
-from app.catalogue.models import MatrixEntry
 from app.catalogue.models import Platform as PlatformRow
-from app.catalogue.models import PlatformVersion as PlatformVersionRow
 from app.catalogue.models import Product as ProductRow
 from app.catalogue.models import Release as ReleaseRow
+from app.catalogue.models import matrix_rows
 from lifecycle.policy import cycle_sort_key
 from lifecycle.versions import parse_version
 
@@ -38,17 +37,7 @@ def _document(session: Session) -> dict[str, Any]:
     ):
         releases[product_id].append((version, day, notes))
     matrix: dict[int, dict[str, list[dict[str, str]]]] = defaultdict(dict)
-    for product_id, cycle_key, slug, version in session.execute(
-        select(
-            MatrixEntry.product_id,
-            MatrixEntry.cycle_key,
-            PlatformRow.slug,
-            PlatformVersionRow.version,
-        )
-        .join(PlatformVersionRow, MatrixEntry.platform_version_id == PlatformVersionRow.id)
-        .join(PlatformRow, PlatformVersionRow.platform_id == PlatformRow.id)
-        .order_by(PlatformRow.slug, PlatformVersionRow.id)
-    ):
+    for product_id, cycle_key, slug, version in session.execute(matrix_rows()):
         matrix[product_id].setdefault(cycle_key, []).append({"platform": slug, "version": version})
     products = []
     for row in session.execute(select(ProductRow).order_by(ProductRow.slug)).scalars():

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Integer, String, Text, UniqueConstraint, func
+from sqlalchemy import (
+    Date,
+    ForeignKey,
+    Integer,
+    Select,
+    String,
+    Text,
+    UniqueConstraint,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base, UtcDateTime
@@ -132,3 +142,16 @@ class MatrixEntry(Base):
     )
 
     platform_version: Mapped[PlatformVersion] = relationship()
+
+
+def matrix_rows() -> Select[int, str, str, str]:
+    """Every matrix row as (product id, cycle key, platform slug, platform version), ordered
+    by platform and then as the versions were recorded."""
+    return (
+        select(
+            MatrixEntry.product_id, MatrixEntry.cycle_key, Platform.slug, PlatformVersion.version
+        )
+        .join(PlatformVersion, MatrixEntry.platform_version_id == PlatformVersion.id)
+        .join(Platform, PlatformVersion.platform_id == Platform.id)
+        .order_by(Platform.slug, PlatformVersion.id)
+    )

@@ -35,7 +35,7 @@ from sqlalchemy.orm import Session, selectinload
 from app import db
 from app.cache import BoundedCache
 from app.catalogue.changes import ChangeFeed, Token
-from app.catalogue.models import CatalogueState, MatrixEntry, Platform, PlatformVersion, Product
+from app.catalogue.models import CatalogueState, MatrixEntry, Platform, Product, matrix_rows
 from app.catalogue.models import Release as ReleaseRow
 from app.catalogue.probe import PLATFORMS_REVISION, RevisionProbe, Revisions
 from app.db import Timeouts
@@ -562,16 +562,7 @@ def _matrices(session: Session, ids: Sequence[int]) -> dict[int, SupportMatrix]:
     rows: dict[int, dict[str, list[tuple[str, str]]]] = {}
     for chunk in _chunks(ids):
         for product_id, cycle_key, platform_slug, version in session.execute(
-            select(
-                MatrixEntry.product_id,
-                MatrixEntry.cycle_key,
-                Platform.slug,
-                PlatformVersion.version,
-            )
-            .join(PlatformVersion, MatrixEntry.platform_version_id == PlatformVersion.id)
-            .join(Platform, PlatformVersion.platform_id == Platform.id)
-            .where(MatrixEntry.product_id.in_(chunk))
-            .order_by(Platform.slug, PlatformVersion.id)
+            matrix_rows().where(MatrixEntry.product_id.in_(chunk))
         ):
             rows.setdefault(product_id, {}).setdefault(cycle_key, []).append(
                 (platform_slug, version)

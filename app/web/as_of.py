@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from datetime import date
 
 from app import clock
-from app.inputs import MAX_DATE, MIN_DATE
-
-_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+from app.inputs import ISO_DAY, MAX_DATE, MIN_DATE
 
 
 class BadAsOf(ValueError):
@@ -21,7 +18,7 @@ def parse_as_of(args: Mapping[str, str]) -> tuple[date, bool]:
     text = (args.get("as_of") or "").strip()
     if not text:
         return clock.today(), False
-    if not _ISO_DAY.fullmatch(text):
+    if not ISO_DAY.fullmatch(text):
         raise BadAsOf(f"The as-of date {text!r} is not a date written YYYY-MM-DD.")
     try:
         day = date.fromisoformat(text)
