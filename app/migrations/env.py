@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import fcntl
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from alembic import context
@@ -31,20 +31,25 @@ _LOCK_KEY = "hashtext(current_schema() || '.lifecycle-migrations')"
 
 
 @contextmanager
-def migration_lock(conn: Connection, url: str) -> Iterator[None]:
-    """Held while migrating; released when the block ends (or the connection does)."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text(f"SELECT pg_advisory_lock({_LOCK_KEY})"))
+def advisory_lock(conn: Connection) -> Iterator[None]:
+    """PostgreSQL: held while migrating, released when the block ends (or the session)."""
+    conn.execute(text(f"SELECT pg_advisory_lock({_LOCK_KEY})"))
+    conn.commit()
+    try:
+        yield
+    finally:
+        conn.rollback()
+        conn.execute(text(f"SELECT pg_advisory_unlock({_LOCK_KEY})"))
         conn.commit()
-        try:
-            yield
-        finally:
-            conn.rollback()
-            conn.execute(text(f"SELECT pg_advisory_unlock({_LOCK_KEY})"))
-            conn.commit()
-        return
-    database = make_url(url).database
-    if conn.dialect.name != "sqlite" or not database or database == ":memory:":
+
+
+@contextmanager
+def file_lock(url: str) -> Iterator[None]:
+    """SQLite: a lock beside the database file, taken before connecting (switching a new
+    file to the WAL journal cannot wait for another connection's lock)."""
+    parsed = make_url(url)
+    database = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
         yield
         return
     with open(Path(database).with_name(Path(database).name + ".migrate-lock"), "a") as lock:
@@ -63,13 +68,16 @@ def run_migrations() -> None:
             context.run_migrations()
         return
     url = config.get_main_option("sqlalchemy.url") or ""
-    engine = make_engine(url)
-    with engine.connect() as conn, migration_lock(conn, url):
-        context.configure(connection=conn, target_metadata=target_metadata)
-        with context.begin_transaction():
-            context.run_migrations()
-        conn.commit()
-    engine.dispose()
+    with file_lock(url):
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            locked = advisory_lock(conn) if conn.dialect.name == "postgresql" else nullcontext()
+            with locked:
+                context.configure(connection=conn, target_metadata=target_metadata)
+                with context.begin_transaction():
+                    context.run_migrations()
+                conn.commit()
+        engine.dispose()
 
 
 if context.is_offline_mode():
