@@ -16,129 +16,49 @@ While the database cannot be reached (SPEC 19), a read that a held snapshot can
 answer is answered from it, and the request is marked stale with the seconds since
 that snapshot was last confirmed (the ``Lifecycle-Stale`` header); a read it cannot
 answer is :class:`Unavailable`. After a failure the database is left alone for a
-moment (:class:`Outage`), so a hung one costs one request its timeout, not every one.
+moment (:class:`~app.catalogue.outage.Outage`), so a hung one costs one request its
+timeout, not every one.
 """
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
-from flask import Flask, Response, current_app, g, has_request_context
+from flask import Flask, current_app
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, selectinload
 
 from app import db
 from app.cache import BoundedCache
-from app.catalogue.changes import ChangeFeed, Token
-from app.catalogue.models import CatalogueState, MatrixEntry, Platform, Product, matrix_rows
-from app.catalogue.models import Release as ReleaseRow
+from app.catalogue import loading
+from app.catalogue.changes import ChangeFeed
+from app.catalogue.models import CatalogueState, Platform, Product
+from app.catalogue.outage import (
+    NOT_CACHED,
+    STALE_HEADER,
+    WRITTEN_UNREAD,
+    Outage,
+    mark_stale,
+    note_stale,
+    note_wrote,
+    wrote,
+)
 from app.catalogue.probe import PLATFORMS_REVISION, RevisionProbe, Revisions
+from app.catalogue.snapshots import Entry, ProductSnapshot, StoreSizes, current_at, same_product
 from app.db import Timeouts
 from app.errors import NotFound, Unavailable, database_unreachable
 from app.inputs import is_slug
-from lifecycle.cycles import ProductCycles, Release, derive
-from lifecycle.policy import Policy
-from lifecycle.versions import parse_version
 from platforms.matrix import Platform as CorePlatform
 from platforms.matrix import PlatformRegistry, SupportMatrix
 from platforms.matrix import PlatformVersion as CorePlatformVersion
 
 EXTENSION = "catalogue"
-STALE_HEADER = "Lifecycle-Stale"
 _CHANGED = "lifecycle_catalogue_changed"
-_STALE = "lifecycle_stale_seconds"
-_WROTE = "lifecycle_wrote_catalogue"
-NOT_CACHED = (
-    "The database does not answer, and this answer is not held by this server; try again shortly."
-)
-WRITTEN_UNREAD = (
-    "The change was saved, but the database stopped answering before it could be read "
-    "back; read it again shortly."
-)
-# Ids per IN (...) list: under every database's limit on bound parameters.
-_CHUNK = 500
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class ProductSnapshot:
-    """One product as the core sees it at one revision, with what is derived from it.
-
-    Replaced, never changed, when the product or the platforms move: so whatever is
-    cached on it (``answers``, ``pages``) can never be stale, and is dropped with it.
-    """
-
-    id: int
-    slug: str
-    name: str
-    description: str | None
-    policy: Policy
-    cycles: ProductCycles
-    matrix: SupportMatrix
-    registry: PlatformRegistry
-    revision: int
-    platforms_revision: int
-    # Encoded verdicts by query, and rendered pages by (as-of date, given).
-    answers: BoundedCache[Any, str] = field(repr=False)
-    pages: BoundedCache[Any, str] = field(repr=False)
-
-
-class _Entry:
-    """A held snapshot, where the change feed stood just before it was checked
-    (PostgreSQL), and when it was last confirmed current (``time.monotonic``)."""
-
-    __slots__ = ("confirmed", "snapshot", "token")
-
-    def __init__(self, snapshot: ProductSnapshot, token: Token | None, confirmed: float) -> None:
-        self.snapshot = snapshot
-        self.token = token
-        self.confirmed = confirmed
-
-
-class Outage:
-    """Whether to ask the database now: after a failure, not for ``retry_every`` seconds,
-    and then only one caller at a time (the others keep answering from what is held)."""
-
-    def __init__(self, retry_every: float = 1.0, probe_for: float = 15.0) -> None:
-        self.retry_every = retry_every
-        self.probe_for = probe_for  # the longest one attempt may take
-        self._until = 0.0
-        self._lock = threading.Lock()
-
-    def attempt(self) -> bool:
-        if not self._until:  # the usual case: no outage, no lock
-            return True
-        with self._lock:
-            now = time.monotonic()
-            if now < self._until:
-                return False
-            if self._until:
-                self._until = now + self.probe_for
-            return True
-
-    def failed(self) -> None:
-        with self._lock:
-            self._until = time.monotonic() + self.retry_every
-
-    def recovered(self) -> None:
-        if self._until:
-            with self._lock:
-                self._until = 0.0
-
-    @property
-    def ongoing(self) -> bool:
-        return bool(self._until)
-
-
-@dataclass(frozen=True, slots=True)
-class StoreSizes:
-    products: int
-    answers_per_product: int
-    pages_per_product: int
+__all__ = ["STALE_HEADER", "CatalogueStore", "ProductSnapshot", "StoreSizes"]
 
 
 class CatalogueStore:
@@ -157,7 +77,7 @@ class CatalogueStore:
         self._sizes = sizes
         self._notify = notify
         self.probe = RevisionProbe(url, timeouts)
-        self._entries: BoundedCache[str, _Entry] = BoundedCache(sizes.products)
+        self._entries: BoundedCache[str, Entry] = BoundedCache(sizes.products)
         self._registry: tuple[int, PlatformRegistry] | None = None
         # Every product's slug as last read whole, and when: the index can be answered
         # from what is held only if every one of them is held.
@@ -201,10 +121,10 @@ class CatalogueStore:
         self.outage.recovered()
         return snapshot
 
-    def _stale(self, entry: _Entry | None) -> ProductSnapshot:
+    def _stale(self, entry: Entry | None) -> ProductSnapshot:
         if entry is None:
             raise Unavailable(NOT_CACHED)
-        if has_request_context() and g.get(_WROTE):
+        if wrote():
             # What this request wrote is not in what is held: no stale answer to a write.
             raise Unavailable(WRITTEN_UNREAD)
         note_stale(time.monotonic() - entry.confirmed)
@@ -228,12 +148,12 @@ class CatalogueStore:
             self._entries.pop(slug)
             raise NotFound(f"No product is named {slug!r}.")
         known = entry.snapshot if entry is not None else None
-        snapshot = known if _current(known, found) else None
+        snapshot = known if current_at(known, found) else None
         if snapshot is None:
             snapshot = self._refresh([(found, known)]).get(found.product_id)
             if snapshot is None:  # deleted since its revisions were read
                 raise NotFound(f"No product is named {slug!r}.")
-        self._entries.put(slug, _Entry(snapshot, token, time.monotonic()))
+        self._entries.put(slug, Entry(snapshot, token, time.monotonic()))
         return snapshot
 
     def products(self, slugs: Iterable[str]) -> dict[str, ProductSnapshot]:
@@ -269,7 +189,7 @@ class CatalogueStore:
         found: dict[str, ProductSnapshot] = {}
         stale: list[tuple[str, Revisions, ProductSnapshot | None]] = []
         with self._sessions() as session, session.begin():
-            for chunk in _chunks(wanted):
+            for chunk in loading.chunks(wanted):
                 rows = session.execute(
                     select(Product.slug, Product.id, Product.revision, PLATFORMS_REVISION).where(
                         Product.slug.in_(chunk)
@@ -279,7 +199,7 @@ class CatalogueStore:
                     revisions = Revisions(product_id, revision, platforms_revision)
                     entry = self._entries.get(slug)
                     known = entry.snapshot if entry is not None else None
-                    if known is not None and _current(known, revisions):
+                    if known is not None and current_at(known, revisions):
                         found[slug] = known
                     else:
                         stale.append((slug, revisions, known))
@@ -290,7 +210,7 @@ class CatalogueStore:
                     found[slug] = fresh[revisions.product_id]
         now = time.monotonic()
         for slug, snapshot in found.items():
-            self._entries.put(slug, _Entry(snapshot, token, now))
+            self._entries.put(slug, Entry(snapshot, token, now))
         return found
 
     def all_products(self) -> list[ProductSnapshot]:
@@ -303,7 +223,7 @@ class CatalogueStore:
         """Every product, ordered by slug, a batch at a time: what a whole-catalogue read
         holds at once is bounded by the cache, however large the catalogue is."""
         slugs = self._slugs()
-        batch = max(1, min(_CHUNK, self._sizes.products or _CHUNK))
+        batch = max(1, min(loading.CHUNK, self._sizes.products or loading.CHUNK))
         for start in range(0, len(slugs), batch):
             found = self.products(slugs[start : start + batch])
             yield from (found[s] for s in slugs[start : start + batch] if s in found)
@@ -332,7 +252,7 @@ class CatalogueStore:
     def registry(self) -> PlatformRegistry:
         """Every platform and its versions, as of the platforms' revision now."""
         with self._sessions() as session, session.begin():
-            return self._registry_at(session, _platforms_revision(session))
+            return self._registry_at(session, loading.platforms_revision(session))
 
     def warm(self) -> int:
         """Load up to the cache's size of products ahead of requests (a worker about to
@@ -341,8 +261,8 @@ class CatalogueStore:
             slugs = session.scalars(
                 select(Product.slug).order_by(Product.slug).limit(self._sizes.products)
             ).all()
-        for start in range(0, len(slugs), _CHUNK):
-            self.products(slugs[start : start + _CHUNK])
+        for start in range(0, len(slugs), loading.CHUNK):
+            self.products(slugs[start : start + loading.CHUNK])
         return len(self._entries)
 
     def cached(self, slug: str) -> ProductSnapshot | None:
@@ -362,18 +282,18 @@ class CatalogueStore:
         delete matrix rows without moving any product's revision).
         """
         with self._sessions() as session, session.begin():
-            platforms_revision = _platforms_revision(session)
+            platforms_revision = loading.platforms_revision(session)
             registry = self._registry_at(session, platforms_revision)
-            rederive = [r.product_id for r, known in wanted if not _same_product(known, r)]
-            cycles = _derive(session, rederive)
-            matrices = _matrices(session, [r.product_id for r, _ in wanted])
+            rederive = [r.product_id for r, known in wanted if not same_product(known, r)]
+            cycles = loading.derive_products(session, rederive)
+            matrices = loading.matrices(session, [r.product_id for r, _ in wanted])
         result: dict[int, ProductSnapshot] = {}
         for revisions, known in wanted:
             product_id = revisions.product_id
             matrix = matrices.get(product_id) or SupportMatrix({})
             core = cycles.get(product_id)
             if core is None:
-                if known is None or not _same_product(known, revisions):
+                if known is None or not same_product(known, revisions):
                     continue  # deleted meanwhile: the next read answers 404
                 snapshot = replace(
                     known,
@@ -465,8 +385,7 @@ class CatalogueStore:
         # by a stale read of what it wrote).
         self.outage.recovered()
         if session.info.pop(_CHANGED, False):
-            if has_request_context():
-                g.setdefault(_WROTE, True)
+            note_wrote()
             if self._feed is not None:
                 self._feed.changed_here()
 
@@ -506,73 +425,6 @@ class CatalogueStore:
         self.probe.dispose()
 
 
-def _current(known: ProductSnapshot | None, revisions: Revisions) -> bool:
-    return (
-        known is not None
-        and _same_product(known, revisions)
-        and known.platforms_revision == revisions.platforms_revision
-    )
-
-
-def _same_product(known: ProductSnapshot | None, revisions: Revisions) -> bool:
-    return (
-        known is not None
-        and known.id == revisions.product_id
-        and known.revision == revisions.revision
-    )
-
-
-def _platforms_revision(session: Session) -> int:
-    found = session.scalar(select(CatalogueState.platforms_revision).where(CatalogueState.id == 1))
-    return int(found or 0)
-
-
-def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
-
-
-def _derive(session: Session, ids: Sequence[int]) -> dict[int, tuple[Product, ProductCycles]]:
-    """The products' rows and derived cycles: the products first, then their releases, so a
-    snapshot's revision never claims data newer than it holds."""
-    if not ids:
-        return {}
-    products: dict[int, Product] = {}
-    releases: dict[int, list[Release]] = {}
-    for chunk in _chunks(ids):
-        for product in session.scalars(
-            select(Product).where(Product.id.in_(chunk)).execution_options(populate_existing=True)
-        ):
-            products[product.id] = product
-            releases[product.id] = []
-    for chunk in _chunks(list(products)):
-        for product_id, version, day, notes in session.execute(
-            select(
-                ReleaseRow.product_id, ReleaseRow.version, ReleaseRow.released_on, ReleaseRow.notes
-            ).where(ReleaseRow.product_id.in_(chunk))
-        ):
-            releases[product_id].append(Release(version, parse_version(version), day, notes))
-    return {
-        product_id: (product, derive(releases[product_id], product.policy))
-        for product_id, product in products.items()
-    }
-
-
-def _matrices(session: Session, ids: Sequence[int]) -> dict[int, SupportMatrix]:
-    rows: dict[int, dict[str, list[tuple[str, str]]]] = {}
-    for chunk in _chunks(ids):
-        for product_id, cycle_key, platform_slug, version in session.execute(
-            matrix_rows().where(MatrixEntry.product_id.in_(chunk))
-        ):
-            rows.setdefault(product_id, {}).setdefault(cycle_key, []).append(
-                (platform_slug, version)
-            )
-    return {
-        product_id: SupportMatrix({key: tuple(entries) for key, entries in by_cycle.items()})
-        for product_id, by_cycle in rows.items()
-    }
-
-
 # --- the app's store --------------------------------------------------------------------
 
 
@@ -595,22 +447,8 @@ def init_app(app: Flask) -> CatalogueStore:
     event.listen(sessions, "after_commit", store.after_commit)
     event.listen(sessions, "after_rollback", store.after_rollback)
     app.extensions[EXTENSION] = store
-    app.after_request(_mark_stale)
+    app.after_request(mark_stale)
     return store
-
-
-def note_stale(seconds: float) -> None:
-    """This request answers from a snapshot last confirmed ``seconds`` ago."""
-    if has_request_context():
-        g.setdefault(_STALE, 0.0)
-        setattr(g, _STALE, max(getattr(g, _STALE), seconds))
-
-
-def _mark_stale(response: Response) -> Response:
-    seconds = g.get(_STALE)
-    if seconds is not None:
-        response.headers[STALE_HEADER] = str(math.ceil(seconds))
-    return response
 
 
 def current() -> CatalogueStore:
