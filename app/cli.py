@@ -50,14 +50,7 @@ def db_current() -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 def db_backup(file: Path) -> None:
     """Write a full backup of the database to FILE (SQLite: online; PostgreSQL: pg_dump)."""
-    from app import backup
-
-    try:
-        backup.backup(current_app.config["DATABASE_URL"], file)
-    except backup.BackupError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
-    click.echo(f"Backed up the database to {file}.")
+    _backup("backup", file, f"Backed up the database to {file}.")
 
 
 @db_group.command("restore")
@@ -65,16 +58,21 @@ def db_backup(file: Path) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
 def db_restore(file: Path, yes: bool) -> None:
     """Replace the database with the backup in FILE (stop the service first)."""
-    from app import backup
-
     if not yes:
         click.confirm("This replaces everything in the database. Go on?", abort=True)
+    _backup("restore", file, f"Restored the database from {file}.")
+
+
+def _backup(action: str, file: Path, done: str) -> None:
+    from app import backup
+
+    run = backup.backup if action == "backup" else backup.restore
     try:
-        backup.restore(current_app.config["DATABASE_URL"], file)
+        run(current_app.config["DATABASE_URL"], file)
     except backup.BackupError as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(1)
-    click.echo(f"Restored the database from {file}.")
+    click.echo(done)
 
 
 @click.group("tokens", cls=AppGroup)
