@@ -7,11 +7,12 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, Request, Response, request
+from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
 
 from app import (
     announce,
+    bodies,
     catalogue,
     cli,
     clock,
@@ -25,8 +26,6 @@ from app import (
     web,
 )
 from app.openapi import LifecycleApi
-
-BODY_METHODS = {"POST", "PUT", "PATCH"}
 
 
 class NoSessionInterface(SessionInterface):
@@ -59,7 +58,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["lifecycle_api"] = api
     health.init_app(app)
     cli.init_app(app)
-    app.before_request(_require_json_body)
+    bodies.init_app(app)
 
     catalogue.init_app(app, api)
     eligibility.init_app(app, api)
@@ -68,15 +67,3 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     compat.init_app(app)
     web.init_app(app)
     return app
-
-
-def _require_json_body() -> Any:
-    if request.method in BODY_METHODS and request.path.startswith("/api"):
-        has_body = (request.content_length or 0) > 0 or request.headers.get("Transfer-Encoding")
-        if has_body and not request.is_json:
-            return errors.problem(
-                415,
-                "Unsupported media type",
-                "Send the request body as JSON (Content-Type: application/json).",
-            )
-    return None

@@ -62,5 +62,10 @@ class BoundedCache(Generic[K, V]):
         with self._lock:
             return list(self._entries)
 
+    def values(self) -> list[V]:
+        """The entries, least recently used first (reading them does not reorder them)."""
+        with self._lock:
+            return list(self._entries.values())
+
     def __len__(self) -> int:
         return len(self._entries)

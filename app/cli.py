@@ -4,6 +4,7 @@ area adds its own. ``flask --app app --help`` lists them all."""
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -43,6 +44,35 @@ def db_current() -> None:
     from app import migrate  # Alembic is slow to import: only for these commands
 
     migrate.current(current_app.config["DATABASE_URL"])
+
+
+@db_group.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def db_backup(file: Path) -> None:
+    """Write a full backup of the database to FILE (SQLite: online; PostgreSQL: pg_dump)."""
+    _backup("backup", file, f"Backed up the database to {file}.")
+
+
+@db_group.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+def db_restore(file: Path, yes: bool) -> None:
+    """Replace the database with the backup in FILE (stop the service first)."""
+    if not yes:
+        click.confirm("This replaces everything in the database. Go on?", abort=True)
+    _backup("restore", file, f"Restored the database from {file}.")
+
+
+def _backup(action: str, file: Path, done: str) -> None:
+    from app import backup
+
+    run = backup.backup if action == "backup" else backup.restore
+    try:
+        run(current_app.config["DATABASE_URL"], file)
+    except backup.BackupError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    click.echo(done)
 
 
 @click.group("tokens", cls=AppGroup)

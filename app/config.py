@@ -34,12 +34,15 @@ def from_environment(instance_path: str) -> dict[str, Any]:
         "SUPPORT_PLAN_FILE": env.get("SUPPORT_PLAN_FILE")
         or os.path.join(instance_path, "support_plan.json"),
         "LOG_LEVEL": env.get("LOG_LEVEL", "WARNING"),
+        # SPEC 19: a database that hangs costs a request at most these, then a 503.
+        "DB_CONNECT_TIMEOUT_SECONDS": float(env.get("DB_CONNECT_TIMEOUT_SECONDS", "5")),
+        "DB_STATEMENT_TIMEOUT_SECONDS": float(env.get("DB_STATEMENT_TIMEOUT_SECONDS", "10")),
         # PostgreSQL: trust cached products until the database announces a change
         # (LISTEN/NOTIFY); 0 checks the product's revision with a query on every read.
         "CATALOGUE_NOTIFY": env.get("CATALOGUE_NOTIFY", "1") != "0",
         # The read model's bounds: products whose snapshot a worker keeps, and per product
         # the encoded verdicts and rendered pages kept with it; eligibility's parsed queries.
-        "CATALOGUE_CACHE_SIZE": int(env.get("CATALOGUE_CACHE_SIZE", "1024")),
+        "CATALOGUE_CACHE_SIZE": int(env.get("CATALOGUE_CACHE_SIZE", "448")),
         "VERDICT_CACHE_SIZE": int(env.get("VERDICT_CACHE_SIZE", "64")),
         "PAGE_CACHE_SIZE": int(env.get("PAGE_CACHE_SIZE", "4")),
         "QUERY_CACHE_SIZE": int(env.get("QUERY_CACHE_SIZE", "4096")),

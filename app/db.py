@@ -9,20 +9,30 @@ unique or foreign key violation is a 409, a row deleted meanwhile a 404.
 
 from __future__ import annotations
 
+import logging
+import math
+import os
+import socket
+import sqlite3
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import DateTime, Dialect, Engine, create_engine, event
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy import DateTime, Dialect, Engine, create_engine, event, make_url
+from sqlalchemy.exc import DisconnectionError, IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 from sqlalchemy.types import TypeDecorator
 
 from app.errors import Conflict, NotFound
+from app.watchdog import WATCHDOG
+
+log = logging.getLogger(__name__)
 
 CHANGED_MEANWHILE = "It changed meanwhile; try again."
 GONE_MEANWHILE = "It was deleted meanwhile; nothing was changed."
@@ -58,32 +68,157 @@ class UtcDateTime(TypeDecorator[datetime]):
         return result.astimezone(UTC)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine with the settings SPEC 8 asks for on SQLite."""
-    if url.startswith("sqlite"):
-        engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """How long connecting and one statement may take (``DB_CONNECT_TIMEOUT_SECONDS``,
+    ``DB_STATEMENT_TIMEOUT_SECONDS``); None waits for ever (migrations do)."""
+
+    connect: float | None = None
+    statement: float | None = None
+
+    @classmethod
+    def of(cls, config: Any) -> Timeouts:
+        return cls(
+            _positive(config.get("DB_CONNECT_TIMEOUT_SECONDS")),
+            _positive(config.get("DB_STATEMENT_TIMEOUT_SECONDS")),
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
+
+
+def _positive(value: Any) -> float | None:
+    return float(value) if value is not None and float(value) > 0 else None
+
+
+def make_engine(url: str, *, timeouts: Timeouts | None = None, **kwargs: Any) -> Engine:
+    """An engine with the settings SPEC 8 asks for on SQLite, and SPEC 19's timeouts.
+
+    A server-side ``statement_timeout`` ends a slow statement cleanly, but a database
+    that is frozen cannot end anything: so each statement is also guarded from this
+    side (:mod:`app.watchdog`), shortly after the server's own limit, by shutting the
+    connection's socket (PostgreSQL) or interrupting the query (SQLite).
+    """
+    timeouts = timeouts or Timeouts()
+    if url.startswith("sqlite"):
+        busy = timeouts.statement if timeouts.statement is not None else SQLITE_BUSY_SECONDS
+        engine = create_engine(
+            url, connect_args={"check_same_thread": False, "timeout": busy}, **kwargs
+        )
+        event.listen(engine, "connect", partial(_sqlite_pragmas, busy_ms=int(busy * 1000)))
+        _guard_statements(engine, timeouts, _interrupt)
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    connect_args: dict[str, Any] = dict(kwargs.pop("connect_args", {}))
+    if timeouts.connect is not None:
+        # libpq counts whole seconds, and at least 2.
+        connect_args.setdefault("connect_timeout", max(2, math.ceil(timeouts.connect)))
+        if kwargs.get("poolclass") in (None, QueuePool):
+            kwargs.setdefault("pool_timeout", timeouts.connect)
+    if timeouts.statement is not None:
+        # Appended to the URL's own options (a search_path, say), not in their place.
+        options = make_url(url).query.get("options") or ""
+        if isinstance(options, tuple):
+            options = " ".join(options)
+        milliseconds = int(timeouts.statement * 1000)
+        connect_args["options"] = f"{options} -c statement_timeout={milliseconds}".strip()
+    if timeouts.connect is None and timeouts.statement is None:
+        kwargs.setdefault("pool_pre_ping", True)
+        return create_engine(url, connect_args=connect_args, **kwargs)
+    engine = create_engine(url, connect_args=connect_args, **kwargs)
+    # The pool's own pre-ping could wait for ever on a frozen server: ping under guard.
+    event.listen(engine, "checkout", partial(_ping, seconds=timeouts.connect or 5.0))
+    _guard_statements(engine, timeouts, _shut_socket)
+    return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+# Without a configured statement timeout (tools, migrations): SPEC 8's busy timeout.
+SQLITE_BUSY_SECONDS = 30.0
+# The server's statement_timeout answers first; this side steps in only when it cannot.
+GUARD_GRACE_SECONDS = 0.5
+_WATCH = "lifecycle_watch"
+
+
+def _guard_statements(engine: Engine, timeouts: Timeouts, action: Any) -> None:
+    if timeouts.statement is None:
+        return
+    seconds = timeouts.statement + GUARD_GRACE_SECONDS
+
+    def before(conn: Any, _cursor: Any, *_args: Any) -> None:
+        dbapi_connection = conn.connection.dbapi_connection
+        conn.info[_WATCH] = WATCHDOG.arm(seconds, partial(action, dbapi_connection))
+
+    def after(conn: Any, *_args: Any) -> None:
+        handle = conn.info.pop(_WATCH, None)
+        if handle is not None:
+            WATCHDOG.disarm(handle)
+
+    def failed(context: Any) -> None:
+        connection = context.connection
+        if connection is not None:
+            after(connection)
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    event.listen(engine, "handle_error", failed)
+
+
+def guarded(dbapi_connection: Any, seconds: float | None) -> Any:
+    """A block on a raw DBAPI connection, ended from outside after ``seconds``."""
+    action = _interrupt if isinstance(dbapi_connection, sqlite3.Connection) else _shut_socket
+    return WATCHDOG.guard(seconds, partial(action, dbapi_connection))
+
+
+def _shut_socket(dbapi_connection: Any) -> None:
+    """End a PostgreSQL connection from another thread: the waiting call sees it closed."""
+    driver = getattr(dbapi_connection, "driver_connection", dbapi_connection)
+    try:
+        fd = driver.pgconn.socket
+    except Exception:  # closed meanwhile: nothing to end
+        return
+    log.warning("a database call passed its deadline; its connection is shut")
+    sock = socket.socket(fileno=os.dup(fd))
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    finally:
+        sock.close()
+
+
+def _interrupt(dbapi_connection: Any) -> None:
+    log.warning("a database call passed its deadline; it is interrupted")
+    driver = getattr(dbapi_connection, "driver_connection", dbapi_connection)
+    with suppress(sqlite3.ProgrammingError):  # closed meanwhile
+        driver.interrupt()
+
+
+def _ping(dbapi_connection: Any, _record: Any, _proxy: Any, *, seconds: float) -> None:
+    try:
+        with guarded(dbapi_connection, seconds):
+            cursor = dbapi_connection.cursor()
+            try:
+                cursor.execute("SELECT 1")
+            finally:
+                cursor.close()
+            if not getattr(dbapi_connection, "autocommit", False):
+                dbapi_connection.rollback()  # the ping's own transaction
+    except Exception as exc:
+        # The pool then throws the connection away and makes a new one.
+        raise DisconnectionError(str(exc)) from exc
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, busy_ms: int) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
 
 
 def init_app(app: Flask) -> None:
     url = app.config["DATABASE_URL"]
-    engine = (
-        make_engine(url, poolclass=NullPool) if app.config.get("DB_NULLPOOL") else make_engine(url)
-    )
+    options: dict[str, Any] = {"timeouts": Timeouts.of(app.config)}
+    if app.config.get("DB_NULLPOOL"):
+        options["poolclass"] = NullPool
+    engine = make_engine(url, **options)
     app.extensions["db_engine"] = engine
     # No autobegin: every transaction is opened on purpose (unit_of_work, reading).
     app.extensions["db_sessionmaker"] = sessionmaker(

@@ -10,6 +10,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask, Response, current_app, json, request
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 from lifecycle.errors import InvalidVersion, LifecycleError
@@ -62,12 +64,24 @@ class Forbidden(ApiError):
     status, code, title = 403, "forbidden", "Forbidden"
 
 
+RETRY_AFTER_SECONDS = 5
+UNREACHABLE = "The database does not answer; try again shortly."
+
+
 class Unavailable(ApiError):
     status, code, title = 503, "unavailable", "Service unavailable"
 
     def __init__(self, detail: str, **kwargs: Any) -> None:
         super().__init__(detail, **kwargs)
-        self.headers = {"Retry-After": "5"}
+        self.headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+
+
+def database_unreachable(error: BaseException) -> bool:
+    """Whether ``error`` says the database cannot be reached now (down, hung, timed out,
+    its pool exhausted), as opposed to refusing what was asked."""
+    return isinstance(error, Unavailable | OperationalError | InterfaceError | PoolTimeout) or (
+        isinstance(error, DBAPIError) and error.connection_invalidated
+    )
 
 
 def problem(
@@ -181,7 +195,9 @@ def _http_error(error: HTTPException) -> Response | HTTPException:
         detail = "The request has invalid fields: " + ", ".join(sorted(errors)) + "."
         return problem(422, "Invalid input", detail, errors=errors, headers=data.get("headers"))
     if status == 400 and messages is not None:
-        return problem(400, "Malformed request", "The request body is not valid JSON.")
+        return problem(
+            400, "Malformed request", "The request body is not valid JSON.", code="invalid_json"
+        )
     if not wants_problem():
         return _page(status, error.name, error.description or error.name, error)
     title = error.name
@@ -212,23 +228,19 @@ def _core_error(error: LifecycleError) -> Response:
 
 
 def _unexpected_error(error: Exception) -> Response | HTTPException:
-    from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
-
     if isinstance(error, RecursionError) and request.content_length:
         # The JSON parser recurses once per nesting level: "[[[[..." a few thousand deep
         # is a malformed body, not a server fault.
         return problem(400, "Malformed request", "The request body is nested too deeply.")
 
-    if isinstance(error, OperationalError | InterfaceError) or (
-        isinstance(error, DBAPIError) and error.connection_invalidated
-    ):
+    if database_unreachable(error):
         log.warning("database unavailable: %s", error.__class__.__name__)
         return problem(
             503,
             "Service unavailable",
-            "The database does not answer; try again shortly.",
+            UNREACHABLE,
             code="unavailable",
-            headers={"Retry-After": "5"},
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     log.exception("unexpected error")
     detail = "An unexpected error occurred; it has been logged."

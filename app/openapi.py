@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import flask_smorest
 from flask_smorest.utils import prepare_response
 
+from app.bodies import StrictParser
 from app.errors import PROBLEM_MIMETYPE
 from app.schemas import ProblemSchema
 
@@ -42,7 +43,10 @@ class LifecycleApi(flask_smorest.Api):  # type: ignore[misc]
 
 
 class Blueprint(flask_smorest.Blueprint):  # type: ignore[misc]
-    """flask-smorest's Blueprint, its decorators typed: each returns what it was given."""
+    """flask-smorest's Blueprint, its decorators typed: each returns what it was given;
+    bodies are read by the app's one strict JSON parser (:mod:`app.bodies`)."""
+
+    ARGUMENTS_PARSER = StrictParser()
 
     def route(self, rule: str, **options: Any) -> Callable[[C], C]:
         found: Callable[[C], C] = super().route(rule, **options)

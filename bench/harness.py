@@ -237,25 +237,155 @@ class Server:
         return sizes
 
     def log_tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self.log.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return "(no log)"
+        return log_tail(self.log, lines)
 
     def stop(self) -> None:
         process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait(timeout=5)
-        # A worker that outlived its master would still be in the group.
-        with contextlib.suppress(ProcessLookupError):
+        stop_group(process, timeout=15)
+
+
+def log_tail(log: Path, lines: int = 30) -> str:
+    try:
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return "(no log)"
+
+
+def stop_group(process: subprocess.Popen[bytes] | None, timeout: float) -> None:
+    """SIGTERM to the process group, SIGKILL after ``timeout``; and SIGKILL to whatever of
+    the group outlived its leader (a worker that outlived its master)."""
+    if process is None or process.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=5)
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _cpu(pids: Sequence[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
+
+
+@dataclass
+class Recipe:
+    """The production recipe (``deploy/serve.py``): nginx on a port in front of gunicorn's
+    preloaded workers; in a process group of its own."""
+
+    name: str
+    database_url: str
+    logdir: Path
+    workers: int = 2
+    port: int = field(default_factory=free_port)
+    process: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+    @property
+    def log(self) -> Path:
+        return self.logdir / f"{self.name}.log"
+
+    def start(self, timeout: float = 300) -> None:
+        command = [str(BIN / "python"), "deploy/serve.py", "--port", str(self.port)]
+        command += ["--workers", str(self.workers), "--run-dir", str(self.logdir / self.name)]
+        with open(self.log, "wb") as log:
+            self.process = subprocess.Popen(
+                command,
+                cwd=ROOT,
+                env=server_env(self.database_url),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while b"Serving on" not in self.log.read_bytes():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"recipe {self.name} did not start:\n{self.log_tail()}")
+            time.sleep(0.2)
+
+    def gunicorn_master(self) -> int:
+        assert self.process is not None
+        for child in _children(self.process.pid):
+            if b"gunicorn" in Path(f"/proc/{child}/cmdline").read_bytes():
+                return child
+        raise RuntimeError("no gunicorn master")
+
+    def worker_pids(self) -> list[int]:
+        """gunicorn's workers and nginx's."""
+        assert self.process is not None
+        found = []
+        for child in _children(self.process.pid):
+            found.extend(_children(child))
+        return found
+
+    def cpu_seconds(self) -> float:
+        return _cpu(self.worker_pids())
+
+    def hup(self) -> None:
+        """``kill -HUP`` of the gunicorn master: new workers, the old ones finish."""
+        os.kill(self.gunicorn_master(), signal.SIGHUP)
+
+    def log_tail(self, lines: int = 30) -> str:
+        return log_tail(self.log, lines)
+
+    def stop(self) -> None:
+        process, self.process = self.process, None
+        stop_group(process, timeout=60)
+
+
+class Slowloris:
+    """``bench/slowloris.py`` against a port, started and stopped around a measurement."""
+
+    def __init__(self, port: int, connections: int) -> None:
+        self.port = port
+        self.connections = connections
+        self.process: subprocess.Popen[str] | None = None
+
+    def __enter__(self) -> Slowloris:
+        self.process = subprocess.Popen(
+            [str(BIN / "python"), str(BENCH / "slowloris.py"), str(self.port),
+             str(self.connections)],
+            stdout=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )  # fmt: skip
+        assert self.process.stdout is not None
+        for line in self.process.stdout:  # until every connection is open
+            if f"held={self.connections}" in line:
+                break
+        else:
+            raise RuntimeError("the slowloris could not open its connections")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.communicate()
 
 
 class Servers:

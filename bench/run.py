@@ -12,8 +12,19 @@ measured in the same run, in alternating rounds:
   5. lifecycle page of renovate (12,046 versions) ÷ a 10-release one goal <= 3
   6. resident memory of a worker with every product cached           goal <= 250 MB
 
+and SPEC 19's rows, at ten times the catalogue (every release-data file copied under
+nine more names: about 4,000 products and a million releases) and through the
+production recipe (deploy/serve.py: nginx in front of preloaded workers):
+
+  7. a worker's RSS after reading every product once, 10x ÷ 1x        goal <= 1.5
+  8. eligibility over a hot set of 400 products, 10x ÷ 1x            goal >= 0.9
+  9. import-release-data of the 10x set ÷ a bare executemany (PG)    goal <= 3
+ 10. eligibility through the recipe during a 200-connection
+     slowloris ÷ without it                                          goal >= 0.8
+ 11. p99 in the 10 s after kill -HUP ÷ steady p99 (the recipe)       goal <= 2
+
     .venv/bin/python bench/run.py [--database sqlite|postgresql|both] [--duration S] [--quick]
-                                  [--rows 1,3-4]
+                                  [--rows 1,3-4,7-11]
 """
 
 from __future__ import annotations
@@ -23,7 +34,9 @@ import json
 import re
 import shutil
 import signal
+import statistics
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable
@@ -59,6 +72,14 @@ SMALL_PRODUCT = "lua"  # ten releases
 LARGE_PRODUCT = "renovate"  # 12,046 versions
 NOT_BUILT_PAGES = "n/a (pages not built yet)"
 SLOW_ANSWER_S = 0.05  # slower than this, an answer probably loaded a product
+LAST_ROW = 11
+COPIES = 10  # the 10x catalogue: each release-data file under ten names
+HOT_COPY = 5  # the hot set of row 8: this copy of each product
+SLOWLORIS_CONNECTIONS = 200
+SLOWLORIS_SECONDS = 60.0  # the slowloris side of row 10, in all
+HUP_WINDOW_S = 10.0
+TEN_X_ROWS = frozenset({7, 8, 9})
+RECIPE_ROWS = frozenset({10, 11})
 
 
 @dataclass
@@ -70,7 +91,8 @@ class Settings:
     mix_size: int
     wrk: WrkOptions
     single_worker_rss: bool = True
-    rows: frozenset[int] = frozenset(range(1, 7))
+    rows: frozenset[int] = frozenset(range(1, LAST_ROW + 1))
+    quick: bool = False
 
 
 @dataclass
@@ -362,6 +384,8 @@ class DatabaseRun:
         self.work = harness.workdir()
         self.dbs = Databases(kind, self.work)
         self.servers = Servers(self.work)
+        self.recipes: list[harness.Recipe] = []
+        self.rss_1x: float | None = None
         self.rows: list[Row] = []
         self.extra: dict[str, Any] = {"database": self.dbs.server_version()}
         self.files = sorted(DATA.glob("*.json"))
@@ -381,15 +405,22 @@ class DatabaseRun:
                 (2, self.row_2),
                 (3, self.row_3),
                 (5, self.row_5),
+                (8, self.row_8),
+                (10, self.row_10),
+                (11, self.row_11),
+                # These stop the servers for a one-worker one.
                 (6, self.row_6),
+                (7, self.row_7),
             ]:
                 if number in self.settings.rows:
                     row()
         except Exception:
-            for server in self.servers.running:
+            for server in [*self.servers.running, *self.recipes]:
                 print(f"--- {server.name} log ---\n{server.log_tail()}", file=sys.stderr)
             raise
         finally:
+            for recipe in self.recipes:
+                recipe.stop()
             self.servers.stop_all()
             self.dbs.drop_all()
             shutil.rmtree(self.work, ignore_errors=True)
@@ -427,10 +458,30 @@ class DatabaseRun:
                     note="n/a (import-release-data not built yet)",
                 )
             )
+        self.ten_url: str | None = None
+        if self.settings.rows & TEN_X_ROWS:
+            self.prepare_ten(real)
         for url in (self.one_url, self.full_url):
             add_platform_matrix(url, self.settings.product)
         self.versions = loader.versions_by_product(self.full_url)
         self.one_versions = loader.versions_by_product(self.one_url)[self.settings.product]
+
+    def prepare_ten(self, real: bool) -> None:
+        """The 10x catalogue: every file under ``COPIES`` names, imported as one run."""
+        folder = self.work / "ten"
+        folder.mkdir()
+        self.ten_origin: dict[str, str] = {}
+        for source in self.files:
+            for copy in range(COPIES):
+                slug = source.stem if copy == 0 else f"{source.stem}-x{copy}"
+                (folder / f"{slug}.json").symlink_to(source)
+                self.ten_origin[slug] = source.stem
+        self.say(f"10x catalogue: {len(self.files) * COPIES:,} files (row 9: import) ...")
+        self.ten_url = self.dbs.create("ten")
+        seconds, work = import_release_data(self.ten_url, [folder], real)
+        if real and 9 in self.settings.rows:
+            self.row_9(seconds, work)
+        add_platform_matrix(self.ten_url, self.settings.product)
 
     def row_4(self, import_seconds: float, work_seconds: float | None) -> None:
         # The very rows the command wrote, into a fresh database of the same schema.
@@ -470,6 +521,41 @@ class DatabaseRun:
             )
         )
 
+    def row_9(self, import_seconds: float, work_seconds: float | None) -> None:
+        title = "import-release-data, 10x set ÷ bare executemany"
+        assert self.ten_url is not None
+        if self.kind != "postgresql":
+            self.rows.append(
+                Row(9, title, f"{import_seconds:.1f} s", None, "<= 3", None,
+                    note="a PostgreSQL row (SQLite: the import's time, for reference)")
+            )  # fmt: skip
+            return
+        products, releases = loader.read_rows(self.ten_url)
+        bare_url = self.dbs.create("tenbare")
+        bare_seconds = loader.bare_insert(bare_url, products, releases)
+        self.dbs.drop(bare_url)
+        ratio = import_seconds / bare_seconds
+        work = f"; its own work ({work_seconds:.1f} s, as it reports)" if work_seconds else ""
+        self.rows.append(
+            Row(
+                9,
+                title,
+                f"{import_seconds:.1f} s ÷ {bare_seconds:.1f} s",
+                ratio,
+                "<= 3",
+                goal_met(ratio, "<= 3"),
+                note=f"{len(products):,} products, {len(releases):,} releases; wall time of "
+                f"the command{work}",
+                data={
+                    "import_s": import_seconds,
+                    "import_work_s": work_seconds,
+                    "bare_executemany_s": bare_seconds,
+                    "products": len(products),
+                    "releases": len(releases),
+                },
+            )
+        )
+
     def start(self) -> None:
         """The three servers, the request paths, and caches warmed on every worker."""
         self.say("starting servers, warming their caches ...")
@@ -496,6 +582,7 @@ class DatabaseRun:
         ]
         pairs.sort(key=lambda pair: hash_order(pair[0]))
         full_mix = [path(p, v) for p, v in pairs[:mix]]
+        self.full_pairs = pairs[:mix]
         self.paths = {
             "bare": write_paths(self.work / "bare.txt", [f"/verdict?{query}"]),
             "fixed": write_paths(self.work / "fixed.txt", [fixed]),
@@ -508,6 +595,11 @@ class DatabaseRun:
             "full": warm(self.full, self.paths["full_mix"], self.settings),
         }
         self.extra["mix"] = {"one_product": len(one_mix), "catalogue": len(full_mix)}
+        if 8 in self.settings.rows and self.ten_url is not None:
+            self.ten = start("ten", "app:create_app()", self.ten_url)
+            hot = [path(f"{p}-x{HOT_COPY}", v) for p, v in self.full_pairs]
+            self.paths["hot"] = write_paths(self.work / "hot.txt", hot)
+            self.extra["warm"]["ten"] = warm(self.ten, self.paths["hot"], self.settings)
 
     def compare(self, a: Server, a_paths: Path, b: Server, b_paths: Path) -> Comparison:
         s, o = self.settings, self.settings.wrk
@@ -615,6 +707,113 @@ class DatabaseRun:
         )
         self.rows.append(row)
 
+    def row_7(self) -> None:
+        row_7(self)
+
+    def row_8(self) -> None:
+        if self.ten_url is None:
+            return
+        self.say("row 8: a hot set of 400 products, 10x vs 1x ...")
+        c = self.compare(self.ten, self.paths["hot"], self.full, self.paths["full_mix"])
+        row = comparison_row(
+            8,
+            "eligibility, hot set of 400 at 10x ÷ 1x",
+            c,
+            ">= 0.90",
+            a_name="ten_times",
+            b_name="one_time",
+        )
+        row.note = (
+            f"the {len(self.full_pairs)} (product, version) pairs of row 2, each product's "
+            f"copy {HOT_COPY} of {COPIES} at 10x ÷ the originals at 1x"
+        )
+        self.rows.append(row)
+
+    def recipe(self) -> harness.Recipe:
+        if not self.recipes:
+            self.say("starting the production recipe (nginx in front of gunicorn) ...")
+            found = harness.Recipe("recipe", self.full_url, self.work)
+            self.recipes.append(found)
+            found.start()
+            warm(found, self.paths["full_mix"], self.settings)  # type: ignore[arg-type]
+        return self.recipes[0]
+
+    def row_10(self) -> None:
+        recipe = self.recipe()
+        self.say("row 10: through the recipe, with and without a 200-connection slowloris ...")
+        options = self.settings.wrk
+        paths = self.paths["full_mix"]
+        seconds = self.settings.seconds if self.settings.quick else SLOWLORIS_SECONDS
+
+        def attacked(sec: float) -> Measure:
+            with harness.Slowloris(recipe.port, SLOWLORIS_CONNECTIONS):
+                return wrk(recipe.base, paths, sec, options)
+
+        c = compare(
+            counting_cpu(recipe, attacked),  # type: ignore[arg-type]
+            measure_with(recipe, paths, options),  # type: ignore[arg-type]
+            seconds,
+            self.settings.rounds,
+        )
+        row = comparison_row(
+            10,
+            "eligibility via nginx, slowloris of 200 ÷ none",
+            c,
+            ">= 0.80",
+            a_name="slowloris",
+            b_name="quiet",
+        )
+        row.note = (
+            f"{SLOWLORIS_CONNECTIONS} connections sending a header byte a second (reopened "
+            f"when nginx drops them), {seconds:g} s in all in {self.settings.rounds} rounds; "
+            "the row 2 mix through deploy/serve.py"
+        )
+        self.rows.append(row)
+
+    def row_11(self) -> None:
+        recipe = self.recipe()
+        self.say("row 11: p99 in the 10 s after kill -HUP vs steady ...")
+        options = self.settings.wrk
+        paths = self.paths["full_mix"]
+        window = HUP_WINDOW_S if not self.settings.quick else 4.0
+        ratios, hups, steadies = [], [], []
+
+        def after_hup() -> Measure:
+            result: list[Measure] = []
+            runner = threading.Thread(
+                target=lambda: result.append(wrk(recipe.base, paths, window, options))
+            )
+            runner.start()
+            time.sleep(0.2)
+            recipe.hup()
+            runner.join()
+            time.sleep(2.0)  # the old workers gone before the next round
+            return result[0]
+
+        for i in range(self.settings.rounds):
+            if i % 2 == 0:
+                hup, steady = after_hup(), wrk(recipe.base, paths, window, options)
+            else:
+                steady, hup = wrk(recipe.base, paths, window, options), after_hup()
+            hups.append(hup.detail["p99_ms"])
+            steadies.append(steady.detail["p99_ms"])
+            ratios.append(hup.detail["p99_ms"] / steady.detail["p99_ms"])
+        ratio = statistics.median(ratios)
+        self.rows.append(
+            Row(
+                11,
+                "p99 in the 10 s after kill -HUP ÷ steady p99",
+                f"{statistics.median(hups):.1f} ms ÷ {statistics.median(steadies):.1f} ms",
+                ratio,
+                "<= 2",
+                goal_met(ratio, "<= 2"),
+                note=f"{window:g} s wrk runs through deploy/serve.py, HUP sent to the gunicorn "
+                f"master 0.2 s in, {self.settings.rounds} alternating rounds",
+                rounds=(min(ratios), max(ratios)),
+                data={"p99_after_hup_ms": hups, "p99_steady_ms": steadies},
+            )
+        )
+
     def row_6(self) -> None:
         self.say("row 6: memory of a worker with every product cached ...")
         every = [f"/api/v1/products/{slug}/cycles" for slug in loader.slugs(self.full_url)]
@@ -629,6 +828,8 @@ class DatabaseRun:
         before = max(server.rss_mb())
         fetch_all(server, every)
         after = max(server.rss_mb())
+        if self.settings.single_worker_rss:
+            self.rss_1x = after
         self.rows.append(
             Row(
                 6,
@@ -642,6 +843,60 @@ class DatabaseRun:
                 data={"rss_before_mb": before, "rss_mb": after, "how": how},
             )
         )
+
+
+def _rss_after_every_product(
+    run: DatabaseRun, name: str, url: str, pairs: list[tuple[str, str]]
+) -> tuple[float, float]:
+    """A 1-worker server on ``url``: its RSS before and after reading every product once
+    (its cycles, and one verdict)."""
+    run.servers.stop_all()
+    server = run.servers.start(name, "app:create_app()", url, workers=1)
+    before = max(server.rss_mb())
+    every = [f"/api/v1/products/{slug}/cycles" for slug in loader.slugs(url)]
+    every += [run.endpoints.path(slug, version) for slug, version in pairs]
+    fetch_all(server, every)
+    after = max(server.rss_mb())
+    run.servers.stop(server)
+    return before, after
+
+
+def row_7(run: DatabaseRun) -> None:
+    title = "RSS after every product read once, 10x ÷ 1x"
+    if run.ten_url is None:
+        return
+    run.say("row 7: memory of a worker after every product, 10x and 1x ...")
+    one_pairs = [
+        (slug, loader.sample(vs, 1, seed=len(slug))[0]) for slug, vs in run.versions.items()
+    ]
+    if run.rss_1x is None:
+        run.rss_1x = _rss_after_every_product(run, "rss-1x", run.full_url, one_pairs)[1]
+    version = dict(one_pairs)
+    ten_pairs = [
+        (slug, version[origin]) for slug, origin in run.ten_origin.items() if origin in version
+    ]
+    before, after = _rss_after_every_product(run, "rss-10x", run.ten_url, ten_pairs)
+    ratio = after / run.rss_1x
+    run.rows.append(
+        Row(
+            7,
+            title,
+            f"{after:.0f} MB ÷ {run.rss_1x:.0f} MB",
+            ratio,
+            "<= 1.5",
+            goal_met(ratio, "<= 1.5"),
+            note=f"VmRSS of a 1-worker server after every product's cycles and a verdict of "
+            f"each with releases ({len(ten_pairs):,} at 10x, {len(one_pairs)} at 1x; "
+            f"{before:.0f} MB at 10x before); CATALOGUE_CACHE_SIZE {_cache_size()}",
+            data={"rss_10x_mb": after, "rss_1x_mb": run.rss_1x, "rss_10x_before_mb": before},
+        )
+    )
+
+
+def _cache_size() -> str:
+    from app.config import from_environment
+
+    return str(from_environment(str(harness.ROOT / "instance"))["CATALOGUE_CACHE_SIZE"])
 
 
 def hash_order(text: str) -> int:
@@ -711,12 +966,12 @@ def save(kind: str, result: dict[str, Any]) -> Path:
 
 
 def parse_rows(text: str) -> frozenset[int]:
-    """``"1,3-4"`` -> {1, 3, 4}; ValueError for anything else or a row outside 1-6."""
+    """``"1,3-4"`` -> {1, 3, 4}; ValueError for anything else or a row outside 1-11."""
     rows: set[int] = set()
     for part in text.split(","):
         low, _, high = part.strip().partition("-")
         first, last = int(low), int(high or low)
-        if not 1 <= first <= last <= 6:
+        if not 1 <= first <= last <= LAST_ROW:
             raise ValueError(part)
         rows.update(range(first, last + 1))
     return frozenset(rows)
@@ -737,13 +992,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pin-wrk", metavar="CPU", help="run wrk under taskset -c CPU")
     parser.add_argument("--product", default="nodejs", help="the one-product catalogue")
     parser.add_argument(
-        "--rows", default="1-6", help="which rows to measure, e.g. 1,3 or 1-3 (default: all)"
+        "--rows",
+        default=f"1-{LAST_ROW}",
+        help="which rows to measure, e.g. 1,3 or 1-3 (default: all)",
     )
     args = parser.parse_args(argv)
     try:
         rows = parse_rows(args.rows)
     except ValueError:
-        parser.error(f"--rows: {args.rows!r} is not a list of row numbers 1 to 6 such as 1,3-4")
+        parser.error(
+            f"--rows: {args.rows!r} is not a list of row numbers 1 to {LAST_ROW} such as 1,3-4"
+        )
     harness.require_tools()
     signal.signal(signal.SIGTERM, _terminate)
     # Even when started in the background, where the shell would have SIGINT ignored.
@@ -756,6 +1015,7 @@ def main(argv: list[str] | None = None) -> int:
         mix_size=400,
         wrk=WrkOptions(args.connections, args.pin_wrk),
         single_worker_rss=not args.quick,
+        quick=args.quick,
         rows=rows,
     )
     kinds = ["sqlite", "postgresql"] if args.database == "both" else [args.database]

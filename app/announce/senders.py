@@ -3,6 +3,10 @@
 A webhook's host is resolved and checked once, and the call connects to the address
 that was checked: a name that answers a public address when checked and a private one
 a moment later (DNS rebinding) is not followed there.
+
+Every call has a total deadline besides its socket timeout (SPEC 19): a receiver that
+drips its answer a byte at a time never waits out the socket timeout, so when the
+deadline passes the watchdog shuts the call's socket, whatever it is waiting for.
 """
 
 from __future__ import annotations
@@ -13,7 +17,10 @@ import json
 import smtplib
 import socket
 import ssl
+import threading
+import time
 from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -24,6 +31,7 @@ from urllib.parse import unquote, urlsplit
 from standardwebhooks.webhooks import Webhook
 
 from app.announce.models import Announcement
+from app.watchdog import WATCHDOG
 
 EVENT_TYPE = "lifecycle.milestone"
 GONE = "The receiver answered 410 Gone; the subscription is disabled."
@@ -146,43 +154,101 @@ class Outcome:
     gone: bool = False
 
 
+class Deadline:
+    """The end of one call: once it passes, the socket it holds is shut (see the module)."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.at = time.monotonic() + seconds
+        self.passed = False
+        self._sock: socket.socket | None = None
+        self._lock = threading.Lock()
+
+    def remaining(self) -> float:
+        left = self.at - time.monotonic()
+        if left <= 0:
+            self.passed = True
+            raise TimeoutError(f"the deadline of {self.seconds:g} s passed")
+        return left
+
+    def hold(self, sock: socket.socket) -> None:
+        """The socket the call now waits on (a TLS one replaces the plain one)."""
+        with self._lock:
+            self._sock = sock
+            passed = self.passed
+        if passed:
+            _shut(sock)
+
+    def expire(self) -> None:
+        with self._lock:
+            self.passed = True
+            sock = self._sock
+        if sock is not None:
+            _shut(sock)
+
+    def error(self, exc: BaseException) -> str:
+        if self.passed:
+            return (
+                f"The call took longer than its deadline of {self.seconds:g} s "
+                "(WEBHOOK_DEADLINE_SECONDS) and was ended."
+            )
+        reason = getattr(exc, "reason", None) or exc
+        return f"{reason.__class__.__name__}: {reason}"
+
+
+def _shut(sock: socket.socket) -> None:
+    with suppress(OSError):  # closed meanwhile
+        sock.shutdown(socket.SHUT_RDWR)
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """An HTTP connection to ``host`` made at one of the addresses it was checked at."""
 
-    def __init__(self, target: WebhookTarget, timeout: float) -> None:
+    def __init__(self, target: WebhookTarget, timeout: float, deadline: Deadline) -> None:
         super().__init__(target.host, target.port, timeout=timeout)
         self._addresses = target.addresses
+        self._deadline = deadline
 
     def connect(self) -> None:
-        self.sock = _connect_first(self._addresses, self.port, self.timeout)
+        self.sock = _connect_first(self._addresses, self.port, self.timeout, self._deadline)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     """As :class:`_PinnedHTTPConnection`, over TLS: the server name (SNI) and the
     certificate check are the host's name, not the address."""
 
-    def __init__(self, target: WebhookTarget, timeout: float, tls: ssl.SSLContext) -> None:
+    def __init__(
+        self, target: WebhookTarget, timeout: float, tls: ssl.SSLContext, deadline: Deadline
+    ) -> None:
         super().__init__(target.host, target.port, timeout=timeout, context=tls)
         self._addresses = target.addresses
         self._tls = tls
+        self._deadline = deadline
 
     def connect(self) -> None:
-        sock = _connect_first(self._addresses, self.port, self.timeout)
+        sock = _connect_first(self._addresses, self.port, self.timeout, self._deadline)
         try:
             self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
         except OSError:  # TLS refused, the certificate not for this name, a timeout
             sock.close()
             raise
+        self._deadline.hold(self.sock)
 
 
-def _connect_first(addresses: tuple[str, ...], port: int, timeout: float | None) -> socket.socket:
-    """A TCP connection to the first of ``addresses`` that answers."""
+def _connect_first(
+    addresses: tuple[str, ...], port: int, timeout: float | None, deadline: Deadline
+) -> socket.socket:
+    """A TCP connection to the first of ``addresses`` that answers, within the deadline."""
     error: OSError | None = None
     for address in addresses:
+        wait = deadline.remaining() if timeout is None else min(timeout, deadline.remaining())
         try:
-            return socket.create_connection((address, port), timeout)
+            sock = socket.create_connection((address, port), wait)
         except OSError as exc:
             error = exc
+            continue
+        deadline.hold(sock)
+        return sock
     raise error or OSError("no address to connect to")
 
 
@@ -218,12 +284,15 @@ def send_webhook(
     *,
     timeout: float,
     allow_private: bool,
+    deadline: float | None = None,
     tls: ssl.SSLContext | None = None,
 ) -> Outcome:
     """One signed POST (Standard Webhooks); 2xx is success, 410 disables, anything else retries.
 
     The host is resolved and checked once, and the call connects to what was checked.
     Redirects are not followed and no proxy is used: either would bypass the check.
+    ``timeout`` bounds each wait on the socket, ``deadline`` (default: three of them)
+    the whole call.
     """
     try:
         target = webhook_target(url, allow_private=allow_private)
@@ -238,19 +307,21 @@ def send_webhook(
         "webhook-timestamp": str(int(stamp.timestamp())),
         "webhook-signature": Webhook(secret).sign(message_id, stamp, body),
     }
+    limit = Deadline(deadline if deadline is not None else 3 * timeout)
     connection: http.client.HTTPConnection = (
-        _PinnedHTTPSConnection(target, timeout, tls or ssl.create_default_context())
+        _PinnedHTTPSConnection(target, timeout, tls or ssl.create_default_context(), limit)
         if target.scheme == "https"
-        else _PinnedHTTPConnection(target, timeout)
+        else _PinnedHTTPConnection(target, timeout, limit)
     )
     try:
-        connection.request("POST", target.target, body=body.encode("utf-8"), headers=headers)
-        response = connection.getresponse()
-        status = int(response.status)
-        response.read(_MAX_ANSWER)
-    except (OSError, http.client.HTTPException) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        return Outcome(False, f"The call failed: {reason.__class__.__name__}: {reason}")
+        with WATCHDOG.guard(limit.seconds, limit.expire):
+            connection.request("POST", target.target, body=body.encode("utf-8"), headers=headers)
+            response = connection.getresponse()
+            status = int(response.status)
+            response.read(_MAX_ANSWER)
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        # (http.client reading a socket shut under it can raise ValueError as well.)
+        return Outcome(False, f"The call failed: {limit.error(exc)}")
     finally:
         connection.close()
     if 200 <= status < 300:
@@ -271,8 +342,10 @@ def send_email(
     smtp_url: str,
     mail_from: str,
     timeout: float,
+    deadline: float | None = None,
 ) -> Outcome:
-    """One plain-text message through ``SMTP_URL`` (smtp://, smtps:// or smtp+starttls://)."""
+    """One plain-text message through ``SMTP_URL`` (smtp://, smtps:// or smtp+starttls://),
+    each wait bounded by ``timeout`` and the whole exchange by ``deadline``."""
     parts = urlsplit(smtp_url)
     if parts.scheme not in ("smtp", "smtps", "smtp+starttls") or not parts.hostname:
         return Outcome(
@@ -285,19 +358,46 @@ def send_email(
     message["Date"] = format_datetime(datetime.now(UTC))
     message["Message-ID"] = f"<{message_id}@lifecycle>"
     message.set_content(text)
-    ssl = parts.scheme == "smtps"
-    port = parts.port or (465 if ssl else 25)
+    over_tls = parts.scheme == "smtps"
+    port = parts.port or (465 if over_tls else 25)
+    limit = Deadline(deadline if deadline is not None else 3 * timeout)
     try:
-        client_class = smtplib.SMTP_SSL if ssl else smtplib.SMTP
-        with client_class(parts.hostname, port, timeout=timeout) as client:
-            if parts.scheme == "smtp+starttls":
-                client.starttls()
-            if parts.username:
-                client.login(unquote(parts.username), unquote(parts.password or ""))
-            client.send_message(message)
-    except (smtplib.SMTPException, OSError) as exc:
-        return Outcome(False, f"The mail server refused or failed: {exc.__class__.__name__}: {exc}")
+        with WATCHDOG.guard(limit.seconds, limit.expire):
+            client_class = _DeadlineSMTPOverTLS if over_tls else _DeadlineSMTP
+            with client_class(timeout=timeout) as client:
+                client.deadline = limit
+                client.connect(parts.hostname, port)
+                if parts.scheme == "smtp+starttls":
+                    client.starttls()
+                    if client.sock is not None:
+                        limit.hold(client.sock)
+                if parts.username:
+                    client.login(unquote(parts.username), unquote(parts.password or ""))
+                client.send_message(message)
+    except (smtplib.SMTPException, OSError, ValueError) as exc:
+        return Outcome(False, f"The mail server refused or failed: {limit.error(exc)}")
     return Outcome(True)
+
+
+class _HeldSocket:
+    """A mixin for smtplib's clients: their socket held by the call's :class:`Deadline`."""
+
+    deadline: Deadline
+
+    def _get_socket(self, host: str, port: int, timeout: float) -> socket.socket:
+        sock: socket.socket = super()._get_socket(  # type: ignore[misc]
+            host, port, min(timeout, self.deadline.remaining())
+        )
+        self.deadline.hold(sock)
+        return sock
+
+
+class _DeadlineSMTP(_HeldSocket, smtplib.SMTP):
+    pass
+
+
+class _DeadlineSMTPOverTLS(_HeldSocket, smtplib.SMTP_SSL):
+    pass
 
 
 def email_text(announcement: Announcement, base_url: str) -> str:

@@ -116,7 +116,7 @@ def announce(as_of: date, *, dry_run: bool = False, now: datetime | None = None)
     which one records an announcement, and only that one queues its deliveries.
     A dry run reads only.
     """
-    due = due_announcements(store.all_products(), as_of, lead_days())
+    due = due_announcements(store.each_product(), as_of, lead_days())
     # Read before the first write: on SQLite a read inside a write transaction
     # would pin a snapshot that a concurrent writer can invalidate.
     with db.reading() as session:
@@ -211,13 +211,13 @@ def _insert_once(session: Session, values: dict[str, Any]) -> int | None:
 
 def upcoming(as_of: date, within_days: int, product: str | None = None) -> list[dict[str, Any]]:
     """Milestones from ``as_of`` to ``as_of + within_days``, soonest first."""
-    views = [store.product(product)] if product else store.all_products()
-    names = {v.slug: v.name for v in views}
-    found = between(
-        (m for v in views for m in milestones(v.slug, v.cycles)),
-        as_of,
-        as_of + timedelta(days=within_days),
-    )
+    views = [store.product(product)] if product else store.each_product()
+    names: dict[str, str] = {}
+    every: list[Milestone] = []
+    for view in views:  # one pass: a large catalogue is read a batch at a time
+        names[view.slug] = view.name
+        every.extend(milestones(view.slug, view.cycles))
+    found = between(every, as_of, as_of + timedelta(days=within_days))
     return [
         {
             "product": m.product,

@@ -32,6 +32,8 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Engine
 
+from app.db import guarded
+
 CHANNEL = "lifecycle_catalogue"
 _CONNECTION_OK = 0  # libpq's CONNECTION_OK (psycopg.pq.ConnStatus.OK)
 EVERYTHING = "*"
@@ -63,8 +65,11 @@ class ChangeFeed:
         check_every: float = 5.0,
         retry_every: float = 1.0,
         clock: Callable[[], float] = time.monotonic,
+        deadline: float | None = None,
     ) -> None:
         self._engine = engine
+        # How long one round trip may take before the connection is given up (SPEC 19).
+        self._deadline = deadline
         self._check_every = check_every
         self._retry_every = retry_every
         self._clock = clock
@@ -136,13 +141,14 @@ class ChangeFeed:
         try:
             raw = self._engine.raw_connection()
             conn: Any = raw.driver_connection
-            found = conn.execute(_FIND_SCHEMA).fetchone()
-            if found is None or not found[1]:
-                # Not migrated to 0003 yet: check revisions on every read.
-                raw.close()
-                return False
-            conn.add_notify_handler(self._on_notify)
-            conn.execute(f'LISTEN "{CHANNEL}"')
+            with guarded(conn, self._deadline):
+                found = conn.execute(_FIND_SCHEMA).fetchone()
+                if found is None or not found[1]:
+                    # Not migrated to 0003 yet: check revisions on every read.
+                    raw.close()
+                    return False
+                conn.add_notify_handler(self._on_notify)
+                conn.execute(f'LISTEN "{CHANNEL}"')
         except Exception:
             log.info("change notifications unavailable; reads check revisions", exc_info=True)
             if raw is not None:
@@ -168,7 +174,8 @@ class ChangeFeed:
 
     def _round_trip(self, now: float) -> None:
         # psycopg hands the notifications that arrive with the answer to _on_notify.
-        self._conn.execute("SELECT 1")
+        with guarded(self._conn, self._deadline):
+            self._conn.execute("SELECT 1")
         self._checked_at = now
 
     def _take_arrived(self) -> None:

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
 from app.catalogue.models import CatalogueState, Product
-from app.db import make_engine
+from app.db import GUARD_GRACE_SECONDS, Timeouts, guarded, make_engine
 from app.errors import Unavailable
 
 UNAVAILABLE = "The database does not answer; try again shortly."
@@ -49,7 +49,7 @@ class RevisionProbe:
         "WHERE s.id = 1 AND p.slug = {mark}"
     )
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, timeouts: Timeouts | None = None) -> None:
         # Each thread owns its connection for as long as the thread lives (it is closed
         # when the thread's locals are collected), so no pool may close or lend it
         # elsewhere: hence no pooling at all.
@@ -57,7 +57,11 @@ class RevisionProbe:
         self.postgresql = not url.startswith("sqlite")
         if self.postgresql:
             options["isolation_level"] = "AUTOCOMMIT"
-        self.engine: Engine = make_engine(url, **options)
+        self.timeouts = timeouts or Timeouts()
+        self.engine: Engine = make_engine(url, timeouts=self.timeouts, **options)
+        statement = self.timeouts.statement
+        # Raw cursors pass no engine events: each query is guarded here.
+        self.deadline = None if statement is None else statement + GUARD_GRACE_SECONDS
         self.sql = self._SQL.format(mark="%s" if self.postgresql else "?")
         self._local = threading.local()
 
@@ -85,17 +89,23 @@ class RevisionProbe:
             except DBAPIError as exc:
                 raise exc.orig from exc  # type: ignore[misc]
         try:
-            cursor = raw.cursor()
-            try:
-                cursor.execute(self.sql, (slug,))
-                row = cursor.fetchone()
-            finally:
-                cursor.close()
+            with guarded(raw.dbapi_connection, self.deadline):
+                cursor = raw.cursor()
+                try:
+                    cursor.execute(self.sql, (slug,))
+                    row = cursor.fetchone()
+                finally:
+                    cursor.close()
         except Exception:
             self._local.raw = None
             raw.invalidate()
             raise
         return None if row is None else Revisions(int(row[0]), int(row[1]), int(row[2]))
+
+    def after_fork(self) -> None:
+        """In a forked child: the parent's connections are the parent's to close."""
+        self._local = threading.local()
+        self.engine.dispose(close=False)
 
     def dispose(self) -> None:
         raw = getattr(self._local, "raw", None)

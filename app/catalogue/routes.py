@@ -54,7 +54,7 @@ class Products(MethodView):
     def get(self, args: dict[str, Any]) -> Any:
         """List products, each with its newest cycle's status."""
         as_of = _as_of(args)
-        return [shapes.product_dict(v, as_of, with_cycles=False) for v in store.all_products()]
+        return [shapes.product_dict(v, as_of, with_cycles=False) for v in store.each_product()]
 
     @protected(blp, Role.ADMIN)
     @blp.arguments(ProductCreateSchema)

@@ -11,14 +11,22 @@ Freshness: on SQLite a read checks the product's revisions with one indexed quer
 (:mod:`app.catalogue.probe`). On PostgreSQL the database announces each committed
 change itself (:mod:`app.catalogue.changes`), and a snapshot checked since is
 served without any query until a notification names it.
+
+While the database cannot be reached (SPEC 19), a read that a held snapshot can
+answer is answered from it, and the request is marked stale with the seconds since
+that snapshot was last confirmed (the ``Lifecycle-Stale`` header); a read it cannot
+answer is :class:`Unavailable`. After a failure the database is left alone for a
+moment (:class:`~app.catalogue.outage.Outage`), so a hung one costs one request its
+timeout, not every one.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
-from typing import Any, NamedTuple
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
+from typing import Any
 
 from flask import Flask, current_app
 from sqlalchemy import select, update
@@ -26,66 +34,31 @@ from sqlalchemy.orm import Session, selectinload
 
 from app import db
 from app.cache import BoundedCache
-from app.catalogue.changes import ChangeFeed, Token
-from app.catalogue.models import (
-    CatalogueState,
-    MatrixEntry,
-    Platform,
-    PlatformVersion,
-    Product,
-    matrix_rows,
+from app.catalogue import loading
+from app.catalogue.changes import ChangeFeed
+from app.catalogue.models import CatalogueState, Platform, PlatformVersion, Product
+from app.catalogue.outage import (
+    NOT_CACHED,
+    STALE_HEADER,
+    WRITTEN_UNREAD,
+    Outage,
+    mark_stale,
+    note_stale,
+    note_wrote,
+    wrote,
 )
-from app.catalogue.models import Release as ReleaseRow
 from app.catalogue.probe import PLATFORMS_REVISION, RevisionProbe, Revisions
-from app.errors import NotFound
+from app.catalogue.snapshots import Entry, ProductSnapshot, StoreSizes, current_at, same_product
+from app.db import Timeouts
+from app.errors import NotFound, Unavailable, database_unreachable
 from app.inputs import is_slug
-from lifecycle.cycles import ProductCycles, Release, derive
-from lifecycle.policy import Policy
-from lifecycle.versions import parse_version
 from platforms.matrix import Platform as CorePlatform
 from platforms.matrix import PlatformRegistry, SupportMatrix
 from platforms.matrix import PlatformVersion as CorePlatformVersion
 
 EXTENSION = "catalogue"
 _CHANGED = "lifecycle_catalogue_changed"
-# Ids per IN (...) list: under every database's limit on bound parameters.
-_CHUNK = 500
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class ProductSnapshot:
-    """One product as the core sees it at one revision, with what is derived from it.
-
-    Replaced, never changed, when the product or the platforms move: so whatever is
-    cached on it (``answers``, ``pages``) can never be stale, and is dropped with it.
-    """
-
-    id: int
-    slug: str
-    name: str
-    description: str | None
-    policy: Policy
-    cycles: ProductCycles
-    matrix: SupportMatrix
-    registry: PlatformRegistry
-    revision: int
-    platforms_revision: int
-    # Encoded verdicts by query, and rendered pages by (as-of date, given).
-    answers: BoundedCache[Any, str] = field(repr=False)
-    pages: BoundedCache[Any, str] = field(repr=False)
-
-
-class _Entry(NamedTuple):
-    snapshot: ProductSnapshot
-    # Where the change feed stood just before the snapshot was checked (PostgreSQL).
-    token: Token | None
-
-
-@dataclass(frozen=True, slots=True)
-class StoreSizes:
-    products: int
-    answers_per_product: int
-    pages_per_product: int
+__all__ = ["STALE_HEADER", "CatalogueStore", "ProductSnapshot", "StoreSizes"]
 
 
 class CatalogueStore:
@@ -98,13 +71,21 @@ class CatalogueStore:
         sizes: StoreSizes,
         *,
         notify: bool = True,
+        timeouts: Timeouts | None = None,
     ) -> None:
         self._sessions = sessions
         self._sizes = sizes
         self._notify = notify
-        self.probe = RevisionProbe(url)
-        self._entries: BoundedCache[str, _Entry] = BoundedCache(sizes.products)
+        self.probe = RevisionProbe(url, timeouts)
+        self._entries: BoundedCache[str, Entry] = BoundedCache(sizes.products)
         self._registry: tuple[int, PlatformRegistry] | None = None
+        # Every product's slug as last read whole, and when: the index can be answered
+        # from what is held only if every one of them is held.
+        self._directory: tuple[tuple[str, ...], float] | None = None
+        timeouts = self.probe.timeouts
+        self.outage = Outage(
+            probe_for=(timeouts.connect or 5.0) + (timeouts.statement or 10.0) + 1.0
+        )
         self._feed: ChangeFeed | None = None
         self._feed_lock = threading.Lock()
         # Snapshots built (a product derived, or given a new matrix), for metrics and tests.
@@ -117,13 +98,39 @@ class CatalogueStore:
         if self._feed is None and self._notify and self.probe.postgresql:
             with self._feed_lock:
                 if self._feed is None:
-                    self._feed = ChangeFeed(self.probe.engine)
+                    self._feed = ChangeFeed(self.probe.engine, deadline=self.probe.deadline)
         return self._feed
 
     def product(self, slug: str) -> ProductSnapshot:
-        """The product's current snapshot; :class:`NotFound` when there is none."""
+        """The product's current snapshot; :class:`NotFound` when there is none.
+
+        While the database cannot be reached, the snapshot held (marked stale), or
+        :class:`Unavailable` when none is held.
+        """
         if not is_slug(slug):
             raise NotFound(f"No product is named {slug!r}.")
+        if not self.outage.attempt():
+            return self._stale(self._entries.get(slug))
+        try:
+            snapshot = self._product(slug)
+        except Exception as exc:
+            if not database_unreachable(exc):
+                raise
+            self.outage.failed()
+            return self._stale(self._entries.get(slug))
+        self.outage.recovered()
+        return snapshot
+
+    def _stale(self, entry: Entry | None) -> ProductSnapshot:
+        if entry is None:
+            raise Unavailable(NOT_CACHED)
+        if wrote():
+            # What this request wrote is not in what is held: no stale answer to a write.
+            raise Unavailable(WRITTEN_UNREAD)
+        note_stale(time.monotonic() - entry.confirmed)
+        return entry.snapshot
+
+    def _product(self, slug: str) -> ProductSnapshot:
         feed = self.feed()
         token = feed.token() if feed is not None else None
         entry = self._entries.get(slug)
@@ -134,31 +141,55 @@ class CatalogueStore:
             and entry.token is not None
             and feed.trusts(slug, entry.token, token)
         ):
+            entry.confirmed = time.monotonic()
             return entry.snapshot
         found = self.probe.revisions(slug)
         if found is None:
             self._entries.pop(slug)
             raise NotFound(f"No product is named {slug!r}.")
         known = entry.snapshot if entry is not None else None
-        snapshot = known if _current(known, found) else None
+        snapshot = known if current_at(known, found) else None
         if snapshot is None:
             snapshot = self._refresh([(found, known)]).get(found.product_id)
             if snapshot is None:  # deleted since its revisions were read
                 raise NotFound(f"No product is named {slug!r}.")
-        self._entries.put(slug, _Entry(snapshot, token))
+        self._entries.put(slug, Entry(snapshot, token, time.monotonic()))
         return snapshot
 
     def products(self, slugs: Iterable[str]) -> dict[str, ProductSnapshot]:
-        """Several products at once: one revision query for all, one load for the stale."""
+        """Several products at once: one revision query for all, one load for the stale.
+
+        While the database cannot be reached, the snapshots held (marked stale), or
+        :class:`Unavailable` unless every one wanted is held.
+        """
         wanted = sorted({s for s in slugs if is_slug(s)})
         if not wanted:
             return {}
+        if not self.outage.attempt():
+            return self._all_stale(wanted)
+        try:
+            found = self._products(wanted)
+        except Exception as exc:
+            if not database_unreachable(exc):
+                raise
+            self.outage.failed()
+            return self._all_stale(wanted)
+        self.outage.recovered()
+        return found
+
+    def _all_stale(self, slugs: Sequence[str]) -> dict[str, ProductSnapshot]:
+        entries = {slug: self._entries.get(slug) for slug in slugs}
+        if any(entry is None for entry in entries.values()):
+            raise Unavailable(NOT_CACHED)
+        return {slug: self._stale(entry) for slug, entry in entries.items()}
+
+    def _products(self, wanted: Sequence[str]) -> dict[str, ProductSnapshot]:
         feed = self.feed()
         token = feed.token() if feed is not None else None
         found: dict[str, ProductSnapshot] = {}
         stale: list[tuple[str, Revisions, ProductSnapshot | None]] = []
         with self._sessions() as session, session.begin():
-            for chunk in _chunks(wanted):
+            for chunk in loading.chunks(wanted):
                 rows = session.execute(
                     select(Product.slug, Product.id, Product.revision, PLATFORMS_REVISION).where(
                         Product.slug.in_(chunk)
@@ -168,7 +199,7 @@ class CatalogueStore:
                     revisions = Revisions(product_id, revision, platforms_revision)
                     entry = self._entries.get(slug)
                     known = entry.snapshot if entry is not None else None
-                    if known is not None and _current(known, revisions):
+                    if known is not None and current_at(known, revisions):
                         found[slug] = known
                     else:
                         stale.append((slug, revisions, known))
@@ -177,16 +208,46 @@ class CatalogueStore:
             for slug, revisions, _ in stale:
                 if revisions.product_id in fresh:  # else deleted meanwhile
                     found[slug] = fresh[revisions.product_id]
+        now = time.monotonic()
         for slug, snapshot in found.items():
-            self._entries.put(slug, _Entry(snapshot, token))
+            self._entries.put(slug, Entry(snapshot, token, now))
         return found
 
     def all_products(self) -> list[ProductSnapshot]:
-        """Every product, ordered by slug."""
-        with self._sessions() as session, session.begin():
-            slugs = session.scalars(select(Product.slug).order_by(Product.slug)).all()
-        found = self.products(slugs)
-        return [found[s] for s in slugs if s in found]
+        """Every product, ordered by slug (while the database cannot be reached: as last
+        listed, if every one is held; else :class:`Unavailable`). For a catalogue larger
+        than the cache, :meth:`each_product` holds less at once."""
+        return list(self.each_product())
+
+    def each_product(self) -> Iterator[ProductSnapshot]:
+        """Every product, ordered by slug, a batch at a time: what a whole-catalogue read
+        holds at once is bounded by the cache, however large the catalogue is."""
+        slugs = self._slugs()
+        batch = max(1, min(loading.CHUNK, self._sizes.products or loading.CHUNK))
+        for start in range(0, len(slugs), batch):
+            found = self.products(slugs[start : start + batch])
+            yield from (found[s] for s in slugs[start : start + batch] if s in found)
+
+    def _slugs(self) -> list[str]:
+        """The slugs of every product (as last listed, while the database is away)."""
+        if self.outage.attempt():
+            try:
+                with self._sessions() as session, session.begin():
+                    slugs = session.scalars(select(Product.slug).order_by(Product.slug)).all()
+            except Exception as exc:
+                if not database_unreachable(exc):
+                    raise
+                self.outage.failed()
+            else:
+                self._directory = (tuple(slugs), time.monotonic())
+                return list(slugs)
+        if self._directory is None:
+            raise Unavailable(NOT_CACHED)
+        listed, confirmed = self._directory
+        if any(self._entries.get(slug) is None for slug in listed):
+            raise Unavailable(NOT_CACHED)
+        note_stale(time.monotonic() - confirmed)
+        return list(listed)
 
     def slugs(self) -> list[str]:
         """Every product's slug, for suggestions (SPEC 17); a query, on the rare paths
@@ -197,7 +258,18 @@ class CatalogueStore:
     def registry(self) -> PlatformRegistry:
         """Every platform and its versions, as of the platforms' revision now."""
         with self._sessions() as session, session.begin():
-            return self._registry_at(session, _platforms_revision(session))
+            return self._registry_at(session, loading.platforms_revision(session))
+
+    def warm(self) -> int:
+        """Load up to the cache's size of products ahead of requests (a worker about to
+        serve, or a server about to fork its workers); returns how many are held."""
+        with self._sessions() as session, session.begin():
+            slugs = session.scalars(
+                select(Product.slug).order_by(Product.slug).limit(self._sizes.products)
+            ).all()
+        for start in range(0, len(slugs), loading.CHUNK):
+            self.products(slugs[start : start + loading.CHUNK])
+        return len(self._entries)
 
     def cached(self, slug: str) -> ProductSnapshot | None:
         """The snapshot held for ``slug``, unchecked (tests and diagnostics)."""
@@ -216,18 +288,18 @@ class CatalogueStore:
         delete matrix rows without moving any product's revision).
         """
         with self._sessions() as session, session.begin():
-            platforms_revision = _platforms_revision(session)
+            platforms_revision = loading.platforms_revision(session)
             registry = self._registry_at(session, platforms_revision)
-            rederive = [r.product_id for r, known in wanted if not _same_product(known, r)]
-            cycles = _derive(session, rederive)
-            matrices = _matrices(session, [r.product_id for r, _ in wanted])
+            rederive = [r.product_id for r, known in wanted if not same_product(known, r)]
+            cycles = loading.derive_products(session, rederive)
+            matrices = loading.matrices(session, [r.product_id for r, _ in wanted])
         result: dict[int, ProductSnapshot] = {}
         for revisions, known in wanted:
             product_id = revisions.product_id
             matrix = matrices.get(product_id) or SupportMatrix({})
             core = cycles.get(product_id)
             if core is None:
-                if known is None or not _same_product(known, revisions):
+                if known is None or not same_product(known, revisions):
                     continue  # deleted meanwhile: the next read answers 404
                 snapshot = replace(
                     known,
@@ -320,8 +392,13 @@ class CatalogueStore:
         Other processes learn of it from the database's notification; this one must
         not wait for its own, or a client could read its own write stale.
         """
-        if session.info.pop(_CHANGED, False) and self._feed is not None:
-            self._feed.changed_here()
+        # A commit is the database answering: read it again (a write must not be followed
+        # by a stale read of what it wrote).
+        self.outage.recovered()
+        if session.info.pop(_CHANGED, False):
+            note_wrote()
+            if self._feed is not None:
+                self._feed.changed_here()
 
     def after_rollback(self, session: Session) -> None:
         session.info.pop(_CHANGED, None)
@@ -330,77 +407,33 @@ class CatalogueStore:
         self._entries.clear()
         self._registry = None
 
+    def release_connections(self) -> None:
+        """Close this process's connections, keeping the snapshots (before forking)."""
+        if self._feed is not None:
+            self._feed.close()
+            self._feed = None
+        self._untrust()
+        self.probe.dispose()
+
+    def after_fork(self) -> None:
+        """In a forked child: forget the parent's connections without closing them (they
+        are the parent's), keeping the snapshots, which stay true at their revisions."""
+        self._feed = None
+        self._feed_lock = threading.Lock()
+        self._untrust()
+        self.probe.after_fork()
+
+    def _untrust(self) -> None:
+        # A new change feed has not heard what was announced before it listened: each
+        # snapshot is checked once more (one revision query, no derivation) before it is
+        # trusted on notifications again.
+        for entry in self._entries.values():
+            entry.token = None
+
     def dispose(self) -> None:
         if self._feed is not None:
             self._feed.close()
         self.probe.dispose()
-
-
-def _current(known: ProductSnapshot | None, revisions: Revisions) -> bool:
-    return (
-        known is not None
-        and _same_product(known, revisions)
-        and known.platforms_revision == revisions.platforms_revision
-    )
-
-
-def _same_product(known: ProductSnapshot | None, revisions: Revisions) -> bool:
-    return (
-        known is not None
-        and known.id == revisions.product_id
-        and known.revision == revisions.revision
-    )
-
-
-def _platforms_revision(session: Session) -> int:
-    found = session.scalar(select(CatalogueState.platforms_revision).where(CatalogueState.id == 1))
-    return int(found or 0)
-
-
-def _chunks(items: Sequence[Any]) -> Iterable[Sequence[Any]]:
-    for start in range(0, len(items), _CHUNK):
-        yield items[start : start + _CHUNK]
-
-
-def _derive(session: Session, ids: Sequence[int]) -> dict[int, tuple[Product, ProductCycles]]:
-    """The products' rows and derived cycles: the products first, then their releases, so a
-    snapshot's revision never claims data newer than it holds."""
-    if not ids:
-        return {}
-    products: dict[int, Product] = {}
-    releases: dict[int, list[Release]] = {}
-    for chunk in _chunks(ids):
-        for product in session.scalars(
-            select(Product).where(Product.id.in_(chunk)).execution_options(populate_existing=True)
-        ):
-            products[product.id] = product
-            releases[product.id] = []
-    for chunk in _chunks(list(products)):
-        for product_id, version, day, notes in session.execute(
-            select(
-                ReleaseRow.product_id, ReleaseRow.version, ReleaseRow.released_on, ReleaseRow.notes
-            ).where(ReleaseRow.product_id.in_(chunk))
-        ):
-            releases[product_id].append(Release(version, parse_version(version), day, notes))
-    return {
-        product_id: (product, derive(releases[product_id], product.policy))
-        for product_id, product in products.items()
-    }
-
-
-def _matrices(session: Session, ids: Sequence[int]) -> dict[int, SupportMatrix]:
-    rows: dict[int, dict[str, list[tuple[str, str]]]] = {}
-    for chunk in _chunks(ids):
-        for product_id, cycle_key, platform_slug, version in session.execute(
-            matrix_rows().where(MatrixEntry.product_id.in_(chunk))
-        ):
-            rows.setdefault(product_id, {}).setdefault(cycle_key, []).append(
-                (platform_slug, version)
-            )
-    return {
-        product_id: SupportMatrix({key: tuple(entries) for key, entries in by_cycle.items()})
-        for product_id, by_cycle in rows.items()
-    }
 
 
 # --- the app's store --------------------------------------------------------------------
@@ -418,12 +451,14 @@ def init_app(app: Flask) -> CatalogueStore:
             pages_per_product=int(config["PAGE_CACHE_SIZE"]),
         ),
         notify=bool(config.get("CATALOGUE_NOTIFY", True)),
+        timeouts=Timeouts.of(config),
     )
     from sqlalchemy import event
 
     event.listen(sessions, "after_commit", store.after_commit)
     event.listen(sessions, "after_rollback", store.after_rollback)
     app.extensions[EXTENSION] = store
+    app.after_request(mark_stale)
     return store
 
 
@@ -442,6 +477,10 @@ def products(slugs: Iterable[str]) -> dict[str, ProductSnapshot]:
 
 def all_products() -> list[ProductSnapshot]:
     return current().all_products()
+
+
+def each_product() -> Iterator[ProductSnapshot]:
+    return current().each_product()
 
 
 def touch(session: Session, product_id: int | None = None) -> None:

@@ -35,7 +35,7 @@ def _public(response: Response) -> Response:
 @bp.get("/all.json")
 def all_products() -> Response:
     """Every product's slug."""
-    return jsonify([snapshot.slug for snapshot in store.all_products()])
+    return jsonify([snapshot.slug for snapshot in store.each_product()])
 
 
 @bp.get(f"/{SLUG}.json")

@@ -59,7 +59,17 @@ def find_product(slug: str) -> ProductSnapshot:
             raise NotFound(slug)
         return store.product(slug)
     except NotFound:
-        raise unknown_product(slug, store.current().slugs()) from None
+        raise unknown_product(slug, _known_slugs()) from None
+
+
+def _known_slugs() -> list[str]:
+    """The slugs to suggest from; none when the database cannot say (the 404 stands)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return store.current().slugs()
+    except (SQLAlchemyError, ApiError):
+        return []
 
 
 def unknown_product(slug: str, known: Iterable[str]) -> NotFound:

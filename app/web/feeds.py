@@ -71,7 +71,7 @@ def _product_or_404(slug: str) -> ProductSnapshot | Response:
 
 @bp.get("/calendar.ics")
 def calendar() -> Response:
-    snapshots = store.all_products()
+    snapshots = store.each_product()
     return _calendar_response(snapshots, "Lifecycle milestones", "lifecycle.ics")
 
 
@@ -83,7 +83,7 @@ def product_calendar(slug: str) -> Response:
     return _calendar_response([snapshot], f"{snapshot.name} lifecycle", f"{snapshot.slug}.ics")
 
 
-def _calendar_response(snapshots: Sequence[ProductSnapshot], name: str, filename: str) -> Response:
+def _calendar_response(snapshots: Iterable[ProductSnapshot], name: str, filename: str) -> Response:
     body = build_calendar(snapshots, name, stamp=datetime.combine(clock.today(), time(), UTC))
     response = Response(body, mimetype=CALENDAR_MIMETYPE)
     response.headers["Content-Type"] = f"{CALENDAR_MIMETYPE}; charset=utf-8"

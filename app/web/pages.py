@@ -107,7 +107,7 @@ def error_page(status: int, title: str, detail: str) -> str:
 @bp.get("/")
 def index() -> str:
     as_of, given = parse_as_of(request.args)
-    rows = [_product_row(snapshot, as_of) for snapshot in store.all_products()]
+    rows = [_product_row(snapshot, as_of) for snapshot in store.each_product()]
     return render_template("index.html", products=rows, as_of=as_of, as_of_given=given)
 
 
